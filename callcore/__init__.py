@@ -1,0 +1,1 @@
+"""Call-handling core of the operator app: no tkinter here, ever (see tests/test_architecture.py)."""

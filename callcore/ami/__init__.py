@@ -1,0 +1,1 @@
+"""AMI: the panoramisk connection thread and the pure call tracker."""

@@ -1,0 +1,114 @@
+"""Typed domain events: what the call tracker tells the rest of the app.
+
+The tracker turns raw AMI messages into these; the UI, the call log and the recorder only
+ever see these. A *leg* is one channel of one extension (one Asterisk Uniqueid); a *call*
+is everything sharing one Linkedid. Call waiting = one extension with several legs.
+Times are timezone-aware datetimes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Union
+
+from .records import CallRecord
+
+Direction = Literal["in", "out", "internal"]
+ConnectionStatus = Literal["off", "connecting", "connected", "failing", "auth_failed"]
+
+
+@dataclass(frozen=True)
+class LegRinging:
+    """An extension's phone rings (incoming) or was rung by click-to-dial (outgoing)."""
+
+    leg_id: str                 # Uniqueid of the extension's channel
+    call_id: str                # call log id (from Linkedid), ties notes to the record
+    linkedid: str
+    extension: str
+    direction: Direction
+    other_number: str           # the other party's number, '' when unknown
+    other_name: str             # the other party's caller-id name, '' when unknown
+    line: str                   # the DID / line dialled (incoming) or the number dialled (outgoing)
+    at: datetime
+    queue: str = ""
+    transferred_by: str = ""    # extension that transferred this call here, if any
+
+
+@dataclass(frozen=True)
+class LegAnswered:
+    leg_id: str
+    call_id: str
+    extension: str
+    at: datetime
+    other_number: str = ""       # may be known only now (e.g. click-to-dial target answered)
+    other_name: str = ""
+
+
+@dataclass(frozen=True)
+class LegHeld:
+    leg_id: str
+    call_id: str
+    extension: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LegResumed:
+    leg_id: str
+    call_id: str
+    extension: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LegTransferred:
+    leg_id: str
+    call_id: str
+    extension: str              # who transferred
+    target: str                 # extension or number it went to
+    kind: Literal["blind", "attended"]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LegEnded:
+    leg_id: str
+    call_id: str
+    extension: str
+    at: datetime
+    status: str                 # one of records.CALL_STATUSES, seen from this extension
+
+
+@dataclass(frozen=True)
+class CallLogged:
+    """A whole call finished: the record to store in the call log."""
+
+    record: CallRecord
+
+
+@dataclass(frozen=True)
+class ExtensionStateChanged:
+    extension: str
+    state: Literal["free", "ringing", "busy", "onhold", "offline", "unknown"]
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class ConnectionStateChanged:
+    status: ConnectionStatus
+    reason: str = ""            # translated, user-readable: why it is failing / off
+
+
+@dataclass(frozen=True)
+class TransferNoteReceived:
+    """Notes sent with a transfer (AMI UserEvent) for the receiving workstation's popup."""
+
+    call_id: str
+    from_extension: str
+    to_extension: str
+    notes: str
+    context: str = ""           # JSON text of attached context items
+
+
+DomainEvent = Union[LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded,
+                    CallLogged, ExtensionStateChanged, ConnectionStateChanged, TransferNoteReceived]

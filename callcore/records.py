@@ -1,0 +1,322 @@
+"""Typed records kept in the store: contacts, calls, scheduled calls, activities, users.
+
+Every record has a UUID string ``id`` (never TinyDB's integer ids, which collide between
+workstations). ``to_dict``/``from_dict`` are the only way records cross into storage, and
+``validate`` refuses bad values with a :class:`RecordError` naming the field, so nothing
+half-valid is ever written.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from .i18n import _
+
+CONTACT_TYPES = ("customer", "supplier", "contact_person", "other", "internal")
+PHONE_LABELS = ("home", "mobile", "work", "fax", "other")
+CALL_DIRECTIONS = ("in", "out", "internal")
+CALL_STATUSES = ("answered", "missed", "busy", "unanswered", "transferred", "abandoned")
+ROLES = ("agent", "supervisor", "director")
+
+# Namespace for ids derived from an Asterisk Linkedid: every workstation and recorder that
+# logs the same call computes the same id, so the call is stored once.
+CALL_NAMESPACE = uuid.UUID("7f1c6a52-4c55-4c1e-9d7e-2b0c3c1a9e01")
+
+
+class RecordError(ValueError):
+    """A record field holds a value the store refuses; ``field`` names it."""
+
+    def __init__(self, record: str, field_name: str, problem: str):
+        self.record = record
+        self.field = field_name
+        self.problem = problem
+        super().__init__(_("{record}.{field}: {problem}").format(
+            record=record, field=field_name, problem=problem))
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def call_id_for(linkedid: str, server: str = "") -> str:
+    """The call log id for an Asterisk call: the same on every workstation."""
+    return str(uuid.uuid5(CALL_NAMESPACE, f"{server}|{linkedid}"))
+
+
+def _check_iso(record: str, name: str, value: str | None, required: bool = False) -> None:
+    if value in (None, ""):
+        if required:
+            raise RecordError(record, name, _("is required"))
+        return
+    if not isinstance(value, str):
+        raise RecordError(record, name, _("must be an ISO 8601 date-time text"))
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(record, name, _("is not an ISO 8601 date-time: {value!r}").format(value=value)) from None
+    if parsed.tzinfo is None:
+        raise RecordError(record, name, _("needs a timezone offset: {value!r}").format(value=value))
+
+
+def _check_type(record: str, obj: Any) -> None:
+    """Check each dataclass field against its declared simple type (str/int/float/bool)."""
+    simple = {"str": str, "int": int, "float": (int, float), "bool": bool}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        declared = str(f.type).replace(" ", "")
+        optional = declared.endswith("|None")
+        base = declared[:-5] if optional else declared
+        if value is None:
+            if not optional:
+                raise RecordError(record, f.name, _("is required"))
+            continue
+        expected = simple.get(base)
+        if expected is None:
+            continue
+        if isinstance(value, bool) and base in ("int", "float"):
+            raise RecordError(record, f.name, _("must be a number, not {value!r}").format(value=value))
+        if not isinstance(value, expected):
+            raise RecordError(record, f.name, _("must be {type}, not {value!r}").format(type=base, value=value))
+
+
+class Record:
+    """Shared (de)serialisation for the record dataclasses."""
+
+    TABLE: ClassVar[str] = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def validate(self) -> None:
+        _check_type(type(self).__name__, self)
+        if not self.id:  # type: ignore[attr-defined]
+            raise RecordError(type(self).__name__, "id", _("is required"))
+
+
+@dataclass(frozen=True)
+class Phone:
+    number: str
+    label: str = "work"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"number": self.number, "label": self.label}
+
+
+@dataclass
+class Contact(Record):
+    TABLE: ClassVar[str] = "contacts"
+    name: str
+    type: str = "customer"
+    id: str = field(default_factory=new_id)
+    first_name: str = ""
+    last_name: str = ""
+    short_name: str = ""
+    company: str = ""          # for contact persons: the customer's name
+    company_id: str = ""       # for contact persons: the customer's id, when known
+    address: str = ""
+    area: str = ""
+    city: str = ""
+    postcode: str = ""
+    phones: list[Phone] = field(default_factory=list)
+    email: str = ""
+    comments: str = ""
+    popup_priority: int = 1     # 0 = never pop up for this contact
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["phones"] = [p.to_dict() for p in self.phones]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Contact":
+        data = dict(data)
+        data["phones"] = [p if isinstance(p, Phone) else Phone(**p) for p in data.get("phones") or []]
+        return super().from_dict(data)
+
+    def validate(self) -> None:
+        super().validate()
+        if not self.name.strip():
+            raise RecordError("Contact", "name", _("is required"))
+        if self.type not in CONTACT_TYPES:
+            raise RecordError("Contact", "type", _("must be one of {values}, not {value!r}").format(
+                values=", ".join(CONTACT_TYPES), value=self.type))
+        for i, phone in enumerate(self.phones):
+            if not isinstance(phone, Phone) or not isinstance(phone.number, str):
+                raise RecordError("Contact", f"phones[{i}]", _("must be a phone"))
+            if not any(ch.isdigit() for ch in phone.number):
+                raise RecordError("Contact", f"phones[{i}].number", _("has no digits: {value!r}").format(value=phone.number))
+            if phone.label not in PHONE_LABELS:
+                raise RecordError("Contact", f"phones[{i}].label", _("must be one of {values}, not {value!r}").format(
+                    values=", ".join(PHONE_LABELS), value=phone.label))
+        if self.popup_priority < 0:
+            raise RecordError("Contact", "popup_priority", _("must be 0 or more"))
+
+
+@dataclass
+class CallRecord(Record):
+    """One finished call as the call log keeps it (SPEC CON-1; issue 3 'call log contract')."""
+
+    TABLE: ClassVar[str] = "calls"
+    id: str
+    linkedid: str
+    direction: str
+    status: str
+    started_at: str
+    caller_number: str = ""
+    caller_name: str = ""
+    called_number: str = ""      # the line / DID dialled, or the number an operator dialled
+    extension: str = ""          # the extension that handled (or should have handled) it
+    user: str = ""
+    contact_id: str = ""
+    contact_name: str = ""
+    answered_at: str | None = None
+    ended_at: str | None = None
+    ring_seconds: float = 0.0
+    talk_seconds: float = 0.0
+    transferred_from: str = ""
+    transferred_to: str = ""
+    notes: str = ""
+    activity_id: str = ""
+    campaign_item_id: str = ""
+    queue: str = ""
+
+    def validate(self) -> None:
+        super().validate()
+        if not self.linkedid:
+            raise RecordError("CallRecord", "linkedid", _("is required"))
+        if self.direction not in CALL_DIRECTIONS:
+            raise RecordError("CallRecord", "direction", _("must be one of {values}, not {value!r}").format(
+                values=", ".join(CALL_DIRECTIONS), value=self.direction))
+        if self.status not in CALL_STATUSES:
+            raise RecordError("CallRecord", "status", _("must be one of {values}, not {value!r}").format(
+                values=", ".join(CALL_STATUSES), value=self.status))
+        _check_iso("CallRecord", "started_at", self.started_at, required=True)
+        _check_iso("CallRecord", "answered_at", self.answered_at)
+        _check_iso("CallRecord", "ended_at", self.ended_at)
+        for name in ("ring_seconds", "talk_seconds"):
+            if getattr(self, name) < 0:
+                raise RecordError("CallRecord", name, _("must be 0 or more"))
+
+    @property
+    def month(self) -> str:
+        """``YYYY-MM`` of the start, used to split the call log into monthly files."""
+        return self.started_at[:7]
+
+
+@dataclass
+class CallNote(Record):
+    """Notes typed for a call; kept apart from the insert-only call record so they can be
+    edited while and after the call, and merged newest-wins like other records."""
+
+    TABLE: ClassVar[str] = "call_notes"
+    id: str                      # the call id
+    notes: str = ""
+    transfer_notes: str = ""
+    user: str = ""
+
+
+@dataclass
+class ScheduledCall(Record):
+    TABLE: ClassVar[str] = "scheduled_calls"
+    number: str
+    due_at: str
+    id: str = field(default_factory=new_id)
+    contact_id: str = ""
+    assigned_user: str = ""
+    created_by: str = ""
+    notes: str = ""
+    status: str = "open"          # open, done, cancelled
+    call_id: str = ""
+
+    def validate(self) -> None:
+        super().validate()
+        _check_iso("ScheduledCall", "due_at", self.due_at, required=True)
+        if self.status not in ("open", "done", "cancelled"):
+            raise RecordError("ScheduledCall", "status", _("must be open, done or cancelled"))
+
+
+@dataclass
+class Activity(Record):
+    TABLE: ClassVar[str] = "activities"
+    subject: str
+    id: str = field(default_factory=new_id)
+    contact_id: str = ""
+    call_id: str = ""
+    user: str = ""
+    due_at: str | None = None
+    done: bool = False
+    notes: str = ""
+
+    def validate(self) -> None:
+        super().validate()
+        if not self.subject.strip():
+            raise RecordError("Activity", "subject", _("is required"))
+        _check_iso("Activity", "due_at", self.due_at)
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """scrypt hash in the form ``scrypt$<salt hex>$<hash hex>``; never store a password."""
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, salt_hex, _digest = stored.split("$")
+    except ValueError:
+        return False
+    return scheme == "scrypt" and hash_password(password, bytes.fromhex(salt_hex)) == stored
+
+
+@dataclass
+class User(Record):
+    TABLE: ClassVar[str] = "users"
+    name: str
+    id: str = field(default_factory=new_id)
+    role: str = "agent"
+    group_id: str = ""
+    extension: str = ""
+    password_hash: str = ""
+
+    def validate(self) -> None:
+        super().validate()
+        if not self.name.strip():
+            raise RecordError("User", "name", _("is required"))
+        if self.role not in ROLES:
+            raise RecordError("User", "role", _("must be one of {values}, not {value!r}").format(
+                values=", ".join(ROLES), value=self.role))
+        if self.password_hash and not self.password_hash.startswith("scrypt$"):
+            raise RecordError("User", "password_hash", _("must be a scrypt hash, never a password"))
+
+
+@dataclass
+class Group(Record):
+    TABLE: ClassVar[str] = "groups"
+    name: str
+    id: str = field(default_factory=new_id)
+    supervisor_id: str = ""
+
+
+@dataclass
+class OfficeSetting(Record):
+    """An office-wide setting shared through the store (e.g. per-DID notes)."""
+
+    TABLE: ClassVar[str] = "office_settings"
+    id: str                       # the setting key, e.g. "did_note:2101234567"
+    value: str = ""
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.TABLE: cls for cls in (Contact, CallRecord, CallNote, ScheduledCall, Activity, User, Group, OfficeSetting)
+}

@@ -1,0 +1,208 @@
+"""Settings: office defaults in ``settings.json`` beside the program, per-user overrides in
+the user's config folder (platformdirs), validated field by field.
+
+A wrong value never gets far: :class:`SettingsError` names the dotted field and the problem,
+e.g. ``ami.port: must be a whole number from 1 to 65535, not 'abc'``.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .i18n import _
+
+APP_NAME = "operator-app"
+
+# Every documented key with its default and its type. Nested one level: section.key.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "ami": {"host": "127.0.0.1", "port": 5038, "username": "", "secret": "", "tls": False,
+            "timeout": 10.0, "server": ""},
+    "station": {"id": "", "extension": "", "technology": "PJSIP", "context": "from-internal",
+                "user": ""},
+    "dial": {"outgoing_prefix": "", "international_prefix": "00", "country_code": "",
+             "internal_length": 3},
+    "match": {"digits": 10, "min_length": 4, "max_length": 20, "similar": False},
+    "popup": {"on_incoming": True, "on_outgoing": True, "silent": False, "bring_to_front": True},
+    "notify": {"seconds": 10},
+    "store": {"shared_folder": "", "local_folder": "", "sync_interval": 1.0},
+    "ui": {"language": "en", "theme": "flatly"},
+    "lines": {},   # DID -> note shown in the popup ("trunk info")
+}
+
+_INT_RANGES = {
+    ("ami", "port"): (1, 65535),
+    ("match", "digits"): (4, 20),
+    ("match", "min_length"): (0, 40),
+    ("match", "max_length"): (1, 40),
+    ("notify", "seconds"): (0, 3600),
+    ("dial", "internal_length"): (1, 10),
+}
+
+
+class SettingsError(ValueError):
+    """An invalid settings file; ``field`` is the dotted key (``ami.port``)."""
+
+    def __init__(self, field: str, problem: str, path: Path | None = None):
+        self.field = field
+        self.problem = problem
+        self.path = path
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{field}: {problem}")
+
+
+def program_folder() -> Path:
+    """Folder of the executable (frozen) or of operator_app.py (source)."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parent.parent
+
+
+def user_config_file() -> Path:
+    import platformdirs
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.json"
+
+
+def default_local_folder() -> Path:
+    import platformdirs
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass
+class Settings:
+    """Validated settings. ``get('ami.port')`` reads a dotted key."""
+
+    data: dict[str, dict[str, Any]]
+    path: Path | None = None
+
+    def get(self, dotted: str) -> Any:
+        section, key = dotted.split(".", 1)
+        return self.data[section][key]
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.data[name]
+
+    @property
+    def station_id(self) -> str:
+        return self.get("station.id") or socket.gethostname()
+
+    @property
+    def local_folder(self) -> Path:
+        value = self.get("store.local_folder")
+        return Path(value) if value else default_local_folder() / "store"
+
+    @property
+    def shared_folder(self) -> Path | None:
+        value = self.get("store.shared_folder")
+        return Path(value) if value else None
+
+    def redacted(self) -> dict[str, dict[str, Any]]:
+        """A copy safe for logs and the shared folder: the AMI secret is never in it."""
+        copy_ = copy.deepcopy(self.data)
+        if copy_["ami"].get("secret"):
+            copy_["ami"]["secret"] = "********"
+        return copy_
+
+
+def _check_value(section: str, key: str, value: Any, default: Any) -> Any:
+    field = f"{section}.{key}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise SettingsError(field, _("must be true or false, not {value!r}").format(value=value))
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            lo, hi = _INT_RANGES.get((section, key), (None, None))
+            if lo is not None:
+                raise SettingsError(field, _("must be a whole number from {lo} to {hi}, not {value!r}").format(
+                    lo=lo, hi=hi, value=value))
+            raise SettingsError(field, _("must be a whole number, not {value!r}").format(value=value))
+        lo, hi = _INT_RANGES.get((section, key), (None, None))
+        if lo is not None and not lo <= value <= hi:
+            raise SettingsError(field, _("must be a whole number from {lo} to {hi}, not {value!r}").format(
+                lo=lo, hi=hi, value=value))
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise SettingsError(field, _("must be a positive number, not {value!r}").format(value=value))
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise SettingsError(field, _("must be text, not {value!r}").format(value=value))
+        return str(value)
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise SettingsError(field, _("must be an object, not {value!r}").format(value=value))
+        return value
+    return value
+
+
+def _merge(base: dict[str, dict[str, Any]], overlay: Any, path: Path | None) -> None:
+    if not isinstance(overlay, dict):
+        raise SettingsError("(file)", _("must be a JSON object"), path)
+    for section, values in overlay.items():
+        if section.startswith("_"):
+            continue  # comments
+        if section not in DEFAULTS:
+            raise SettingsError(section, _("unknown section (known: {known})").format(
+                known=", ".join(DEFAULTS)), path)
+        if section == "lines":
+            if not isinstance(values, dict):
+                raise SettingsError("lines", _("must be an object mapping a line to its note"), path)
+            base["lines"] = {str(k): str(v) for k, v in values.items()}
+            continue
+        if not isinstance(values, dict):
+            raise SettingsError(section, _("must be an object, not {value!r}").format(value=values), path)
+        for key, value in values.items():
+            if key.startswith("_"):
+                continue
+            if key not in DEFAULTS[section]:
+                raise SettingsError(f"{section}.{key}", _("unknown setting"), path)
+            try:
+                base[section][key] = _check_value(section, key, value, DEFAULTS[section][key])
+            except SettingsError as exc:
+                raise SettingsError(exc.field, exc.problem, path) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SettingsError("(file)", _("is not valid JSON: {error} (line {line}, column {col})").format(
+            error=exc.msg, line=exc.lineno, col=exc.colno), path) from None
+    except UnicodeDecodeError:
+        raise SettingsError("(file)", _("is not UTF-8 text"), path) from None
+
+
+def load_settings(path: Path | None = None, user_file: Path | None | bool = None) -> Settings:
+    """Load office defaults (``path`` or settings.json beside the program) plus the per-user
+    overrides. Raises FileNotFoundError when the office file is missing (first run) and
+    :class:`SettingsError` when anything is invalid. ``user_file=False`` skips overrides
+    (used by ``--settings``, so tests and scripts see exactly one file)."""
+    office = path or program_folder() / "settings.json"
+    data = copy.deepcopy(DEFAULTS)
+    if not office.is_file():
+        raise FileNotFoundError(str(office))
+    _merge(data, _read_json(office), office)
+    if user_file is not False:
+        user = user_file if isinstance(user_file, Path) else user_config_file()
+        if user.is_file():
+            _merge(data, _read_json(user), user)
+    if data["match"]["min_length"] > data["match"]["max_length"]:
+        raise SettingsError("match.min_length", _("must not be more than match.max_length"), office)
+    return Settings(data=data, path=office)
+
+
+def save_user_settings(values: dict[str, dict[str, Any]], user_file: Path | None = None) -> Path:
+    """Write per-user overrides (validated first) atomically to the user's config folder."""
+    target = user_file or user_config_file()
+    _merge(copy.deepcopy(DEFAULTS), values, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(target)
+    return target

@@ -1,0 +1,1 @@
+"""Store: local-first TinyDB files + a change journal synced through a shared folder."""
