@@ -1,0 +1,254 @@
+"""Wires the operator window, the event pump, popups and notifications together.
+
+    ui = OperatorUi(services)          # creates the ttkbootstrap root unless given one
+    ami.on_event = ui.queue_event      # any thread: domain events in
+    ui.run()                           # start pump + counters, then mainloop
+
+Only legs whose extension is ``services.extension`` are this workstation's calls.
+"""
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import ttkbootstrap as ttk
+
+from callcore.events import (CallLogged, ConnectionStateChanged, ExtensionStateChanged,
+                             LegAnswered, LegEnded, LegHeld, LegResumed, LegRinging,
+                             LegTransferred, TransferNoteReceived)
+from callcore.i18n import _
+
+from .live_calls import LiveCalls, LiveLeg
+from .look import setup_fonts
+from .main_window import MainWindow
+from .notify import Notifier, plyer_backend
+from .popup import CallPopup
+from .ports import OperatorServices
+from .pump import EventPump
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Operator"
+TICK_MS = 1000
+PROBLEMS_EVERY_TICKS = 5
+RECENT_CALLS = 5
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class OperatorUi:
+    """The whole operator UI for one workstation."""
+
+    def __init__(self, services: OperatorServices, root: tk.Tk | None = None, *,
+                 theme: str = "flatly", clock: Callable[[], datetime] = _utcnow,
+                 notify_backend: Callable[..., Any] | None = plyer_backend):
+        self.services = services
+        self.clock = clock
+        self.root = root or ttk.App(title=APP_NAME, theme=theme, size=(860, 480),
+                                    minsize=(640, 340))
+        self.fonts = setup_fonts(self.root)
+        self.pump = EventPump(self.root, self.ui_event)
+        self.calls = LiveCalls(services.extension)
+        self.popups: dict[str, CallPopup] = {}
+        self._ended_popups: set[str] = set()
+        self._transfer_notes: dict[str, TransferNoteReceived] = {}
+        self._tick_after: str | None = None
+        self._ticks = 0
+        self.window = MainWindow(
+            self.root, extension=services.extension, is_demo=services.is_demo,
+            on_connect=services.connect, on_disconnect=services.disconnect,
+            on_hangup=self.hangup, on_open_popup=self.open_popup, on_settings=self.open_settings)
+        self.notifier = Notifier(self.root, post=self.pump.call_soon,
+                                 seconds=services.notify_seconds,
+                                 app_name=_("{app} (demo)").format(app=APP_NAME)
+                                 if services.is_demo else APP_NAME,
+                                 backend=notify_backend)
+        self.window.show_connection("off")
+        self.window.show_store_problems(self._store_problems())
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def queue_event(self, event: Any) -> None:
+        """Hand a domain event to the UI. Safe from any thread."""
+        self.pump.queue_event(event)
+
+    def start(self) -> None:
+        """Start draining events and the one-second counter tick."""
+        self.pump.start()
+        if self._tick_after is None:
+            self._tick_after = self.root.after(TICK_MS, self._tick)
+
+    def run(self) -> None:
+        self.start()
+        self.root.mainloop()
+
+    def close(self) -> None:
+        """Save every popup's notes, stop timers and destroy the root."""
+        for popup in list(self.popups.values()):
+            popup.close()
+        self.pump.stop()
+        if self._tick_after is not None:
+            self.root.after_cancel(self._tick_after)
+            self._tick_after = None
+
+    # -- events (Tk thread) ---------------------------------------------------------------
+    def ui_event(self, event: Any) -> None:
+        """Apply one domain event to the window and popups."""
+        now = self.clock()
+        if isinstance(event, ConnectionStateChanged):
+            self.window.show_connection(event.status, event.reason)
+        elif isinstance(event, ExtensionStateChanged):
+            if event.extension == self.services.extension:
+                self.window.show_phone_state(event.state, event.paused)
+        elif isinstance(event, TransferNoteReceived):
+            self._transfer_note(event)
+        elif isinstance(event, CallLogged):
+            pass  # the call log view (elsewhere) refreshes from the store
+        elif not self.calls.is_mine(event):
+            return
+        elif isinstance(event, LegRinging):
+            self._ringing(event, now)
+        elif isinstance(event, LegAnswered):
+            self._changed(self.calls.answered(event, now), now)
+        elif isinstance(event, LegHeld):
+            self._changed(self.calls.held(event), now)
+        elif isinstance(event, LegResumed):
+            self._changed(self.calls.resumed(event), now)
+        elif isinstance(event, LegTransferred):
+            self._changed(self.calls.transferred(event), now)
+        elif isinstance(event, LegEnded):
+            self._ended(event, now)
+
+    def _ringing(self, event: LegRinging, now: datetime) -> None:
+        if self.calls.get(event.leg_id) is not None:
+            return  # replayed after a reconnect: already shown
+        leg = self.calls.ringing(event, now)
+        matches = list(self.services.lookup(leg.number)) if leg.number else []
+        if matches:
+            leg.contact_name = matches[0].contact.name
+            leg.popup_suppressed = matches[0].contact.popup_priority == 0
+        self.window.upsert_leg(leg, now)
+        if leg.popup_suppressed:
+            return
+        if leg.direction != "out":
+            self.notifier.new_call(leg.number, leg.display_name, leg.line)
+        settings = self.services.popup_settings
+        wanted = settings.on_outgoing if leg.direction == "out" else settings.on_incoming
+        if wanted:
+            self._open_popup(leg, matches, silent=settings.silent,
+                             bring_to_front=settings.bring_to_front and not settings.silent)
+
+    def _changed(self, leg: LiveLeg | None, now: datetime) -> None:
+        if leg is None:
+            return
+        self.window.upsert_leg(leg, now)
+        popup = self.popups.get(leg.leg_id)
+        if popup is not None:
+            popup.refresh(now)
+
+    def _ended(self, event: LegEnded, now: datetime) -> None:
+        leg = self.calls.ended(event, now)
+        self.window.remove_leg(event.leg_id)
+        if leg is None:
+            return
+        popup = self.popups.get(leg.leg_id)
+        if popup is not None:
+            popup.leg = leg
+            popup.refresh(now)
+            self._ended_popups.add(leg.leg_id)
+        if (leg.direction != "out" and leg.answered_at is None and not leg.popup_suppressed
+                and event.status in ("missed", "abandoned", "unanswered", "busy")):
+            self.notifier.missed_call(leg.number, leg.display_name)
+
+    def _transfer_note(self, event: TransferNoteReceived) -> None:
+        if event.to_extension != self.services.extension:
+            return
+        self._transfer_notes[event.call_id] = event
+        for popup in self.popups.values():
+            if popup.leg.call_id == event.call_id:
+                popup.show_transfer(event.from_extension, event.notes)
+
+    # -- popups ---------------------------------------------------------------------------
+    def open_popup(self, leg_id: str) -> CallPopup | None:
+        """Show (or raise) the popup of a current leg, e.g. from the calls table."""
+        popup = self.popups.get(leg_id)
+        if popup is not None:
+            popup.bring_to_front()
+            return popup
+        leg = self.calls.get(leg_id)
+        if leg is None:
+            return None
+        matches = list(self.services.lookup(leg.number)) if leg.number else []
+        return self._open_popup(leg, matches, silent=False, bring_to_front=True)
+
+    def _open_popup(self, leg: LiveLeg, matches: list, *, silent: bool,
+                    bring_to_front: bool) -> CallPopup:
+        popup = CallPopup(
+            self.root, leg, matches, line_note=self.services.line_note(leg.line) if leg.line else "",
+            initial_notes=self.services.load_notes(leg.call_id),
+            save_notes=self.services.save_notes, hangup=self.hangup,
+            on_closed=self._popup_closed, is_demo=self.services.is_demo, iconify=silent)
+        self.popups[leg.leg_id] = popup
+        note = self._transfer_notes.get(leg.call_id)
+        if note is not None:
+            popup.show_transfer(note.from_extension, note.notes)
+        popup.refresh(self.clock())
+        number = leg.number
+        self.pump.run_in_background(lambda: self.services.recent_calls(number, RECENT_CALLS),
+                                    popup.show_recent, name="recent-calls")
+        if bring_to_front:
+            try:
+                self.root.deiconify()
+                self.root.lift()
+            except tk.TclError:
+                pass
+            popup.bring_to_front()
+        return popup
+
+    def _popup_closed(self, popup: CallPopup) -> None:
+        if self.popups.get(popup.leg.leg_id) is popup:
+            del self.popups[popup.leg.leg_id]
+        self._ended_popups.discard(popup.leg.leg_id)
+
+    # -- actions --------------------------------------------------------------------------
+    def hangup(self, leg_id: str) -> None:
+        self.services.hangup(leg_id)
+
+    def open_settings(self) -> None:
+        from .first_run import SettingsDialog
+        dialog = SettingsDialog(self.root, self.services.settings_values(),
+                                title=_("Settings"), save=self.services.save_settings)
+        dialog.show()
+
+    # -- timers ---------------------------------------------------------------------------
+    def _tick(self) -> None:
+        self._tick_after = None
+        now = self.clock()
+        try:
+            self.refresh_counters(now)
+            self._ticks += 1
+            if self._ticks % PROBLEMS_EVERY_TICKS == 0:
+                self.window.show_store_problems(self._store_problems())
+        finally:
+            try:
+                self._tick_after = self.root.after(TICK_MS, self._tick)
+            except tk.TclError:
+                pass
+
+    def refresh_counters(self, now: datetime | None = None) -> None:
+        """Redraw every running duration (the tick calls this each second)."""
+        now = now or self.clock()
+        self.window.tick(self.calls, now)
+        for leg_id, popup in list(self.popups.items()):
+            if leg_id not in self._ended_popups:
+                popup.refresh(now)
+
+    def _store_problems(self) -> list[str]:
+        try:
+            return list(self.services.store_problems())
+        except Exception:
+            log.exception("store_problems failed")
+            return []

@@ -1,0 +1,166 @@
+"""First-run wizard and settings dialog (SPEC PKG-1, PKG-3).
+
+Asks for the settings, checks them field by field (:mod:`ui.settings_form`) and returns
+nested sections; the caller writes them (the UI does no file I/O).
+
+    values = ask_first_run_settings(root)          # None when cancelled
+    SettingsDialog(root, current, save=services.save_settings).show()
+"""
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import filedialog
+from typing import Any, Callable, Mapping
+
+import ttkbootstrap as ttk
+
+from callcore.i18n import _
+
+from .look import STATE_COLOURS, setup_fonts
+from .settings_form import Field, fields, initial_value, page_titles, validate
+
+Save = Callable[[dict[str, dict[str, Any]]], None]
+
+
+class SettingsDialog(ttk.Toplevel):
+    """Modal settings form with one tab per page; ``result`` holds the saved sections."""
+
+    def __init__(self, master: tk.Misc, current: Mapping[str, Mapping[str, Any]] | None = None, *,
+                 title: str | None = None, first_run: bool = False, save: Save | None = None):
+        super().__init__(title=title or _("Settings"), master=master, minsize=(520, 420))
+        setup_fonts(master)
+        self.first_run = first_run
+        self.result: dict[str, dict[str, Any]] | None = None
+        self._save = save
+        self.variables: dict[str, tk.Variable] = {}
+        self.error_labels: dict[str, ttk.Label] = {}
+        self._page_of: dict[str, int] = {}
+        self.protocol("WM_DELETE_WINDOW", self.cancel)
+        self.bind("<Escape>", lambda _e: self.cancel())
+        self.bind("<Return>", lambda _e: self.submit())
+
+        outer = ttk.Frame(self, padding=(18, 16, 18, 14))
+        outer.pack(fill="both", expand=True)
+        if first_run:
+            ttk.Label(outer, text=_("Welcome! Let's connect this workstation."),
+                      font="OperatorTitleFont").pack(anchor="w")
+            ttk.Label(outer, text=_("These settings are kept for your user on this computer. "
+                                    "You can change them later under Settings."),
+                      foreground="#6c7a7c", wraplength=520, justify="left").pack(anchor="w",
+                                                                                 pady=(2, 12))
+        self.notebook = ttk.Notebook(outer)
+        self.notebook.pack(fill="both", expand=True)
+        pages: dict[str, ttk.Frame] = {}
+        rows: dict[str, int] = {}
+        for field in fields():
+            if first_run and not field.first_run:
+                continue
+            if field.page not in pages:
+                page = ttk.Frame(self.notebook, padding=(16, 14))
+                page.columnconfigure(1, weight=1)
+                self.notebook.add(page, text=page_titles()[field.page])
+                pages[field.page] = page
+                rows[field.page] = 0
+            self._page_of[field.dotted] = list(pages).index(field.page)
+            self._add_row(pages[field.page], rows[field.page], field,
+                          initial_value(field, current))
+            rows[field.page] += 1
+
+        self.message = ttk.Label(outer, text="", foreground=STATE_COLOURS["held"], wraplength=520,
+                                 justify="left")
+        self.message.pack(fill="x", pady=(10, 0))
+        buttons = ttk.Frame(outer)
+        buttons.pack(fill="x", pady=(10, 0))
+        self.save_button = ttk.Button(buttons, text=_("Start") if first_run else _("Save"),
+                                      bootstyle="primary", width=12, command=self.submit)
+        self.save_button.pack(side="right")
+        ttk.Button(buttons, text=_("Cancel"), bootstyle="secondary-outline", width=12,
+                   command=self.cancel).pack(side="right", padx=(0, 8))
+
+    def _add_row(self, page: ttk.Frame, row: int, field: Field, value: Any) -> None:
+        grid = {"pady": (0, 2)}
+        if field.kind == "bool":
+            var: tk.Variable = tk.BooleanVar(self, value=bool(value))
+            ttk.Checkbutton(page, text=field.label, variable=var).grid(
+                row=row * 2, column=0, columnspan=3, sticky="w", **grid)
+        else:
+            var = tk.StringVar(self, value=str(value))
+            ttk.Label(page, text=field.label + (" *" if field.required else "")).grid(
+                row=row * 2, column=0, sticky="w", padx=(0, 12), **grid)
+            if field.kind == "choice":
+                widget: tk.Widget = ttk.Combobox(page, textvariable=var, values=field.choices,
+                                                 state="readonly", width=14)
+                widget.grid(row=row * 2, column=1, sticky="w", **grid)
+            else:
+                widget = ttk.Entry(page, textvariable=var, show="•" if field.kind == "secret" else "",
+                                   width=12 if field.kind == "int" else 32)
+                widget.grid(row=row * 2, column=1, sticky="w" if field.kind == "int" else "ew",
+                            **grid)
+            if field.kind == "folder":
+                ttk.Button(page, text=_("Browse…"), bootstyle="secondary-outline",
+                           command=lambda v=var: self._browse(v)).grid(
+                    row=row * 2, column=2, sticky="w", padx=(6, 0), **grid)
+        self.variables[field.dotted] = var
+        below = ttk.Label(page, text=field.hint, foreground="#8a9496", font="OperatorSmallFont")
+        below.grid(row=row * 2 + 1, column=1 if field.kind != "bool" else 0,
+                   columnspan=2 if field.kind != "bool" else 3, sticky="w", pady=(0, 8))
+        below.hint = field.hint  # type: ignore[attr-defined]
+        self.error_labels[field.dotted] = below
+
+    def _browse(self, var: tk.StringVar) -> None:
+        chosen = filedialog.askdirectory(parent=self, initialdir=var.get() or None, mustexist=False)
+        if chosen:
+            var.set(chosen)
+
+    def set_value(self, dotted: str, value: Any) -> None:
+        """Fill a field (tests and callers that pre-fill)."""
+        self.variables[dotted].set(value)
+
+    def submit(self) -> None:
+        raw = {dotted: var.get() for dotted, var in self.variables.items()}
+        values, errors = validate(raw, first_run=self.first_run)
+        for dotted, label in self.error_labels.items():
+            if dotted in errors:
+                label.configure(text=_("{field}: {problem}").format(field=dotted,
+                                                                     problem=errors[dotted]),
+                                foreground=STATE_COLOURS["held"])
+            else:
+                label.configure(text=label.hint, foreground="#8a9496")  # type: ignore[attr-defined]
+        self.errors = errors
+        if errors:
+            first = min(errors, key=lambda d: self._page_of.get(d, 0))
+            self.notebook.select(self._page_of.get(first, 0))
+            self.message.configure(text=_("Please correct the marked fields."))
+            return
+        if self._save is not None:
+            try:
+                self._save(values)
+            except ValueError as exc:
+                self.message.configure(text=str(exc))
+                return
+        self.result = values
+        self.destroy()
+
+    def cancel(self) -> None:
+        self.result = None
+        self.destroy()
+
+    def show(self) -> dict[str, dict[str, Any]] | None:
+        """Run modally until saved or cancelled; returns the sections or None."""
+        try:
+            if self.master.winfo_viewable():
+                self.transient(self.master)
+            self.wait_visibility()
+            self.grab_set()
+        except tk.TclError:
+            pass
+        self.focus_force()
+        self.wait_window()
+        return self.result
+
+
+def ask_first_run_settings(root: tk.Misc, current: Mapping[str, Mapping[str, Any]] | None = None
+                           ) -> dict[str, dict[str, Any]] | None:
+    """The first-run wizard: the settings to write, or None when the user cancelled."""
+    dialog = SettingsDialog(root, current, title=_("Operator — first start"), first_run=True)
+    return dialog.show()

@@ -1,0 +1,118 @@
+"""Shared look of the operator UI: fonts, state colours, glyphs and display texts.
+
+Kept in one place so the main window, the popups and the toast agree, and so tests can
+assert on the same colour constants the widgets use.
+"""
+from __future__ import annotations
+
+import tkinter as tk
+import tkinter.font as tkfont
+from datetime import datetime, timedelta
+
+from callcore.i18n import _
+
+# Leg states shown in the calls table and popups (SPEC POP-4: active blue, held red).
+RINGING, ACTIVE, HELD, ENDED = "ringing", "active", "held", "ended"
+STATE_COLOURS = {
+    RINGING: "#e67e22",   # orange
+    ACTIVE: "#1f6fd1",    # blue
+    HELD: "#d62c2c",      # red
+    ENDED: "#7b8a8b",     # grey
+}
+
+# Connection indicator (SPEC AMI-2).
+CONNECTION_COLOURS = {
+    "connected": "#1fa463",    # green
+    "off": "#a0a8ab",          # grey
+    "connecting": "#f0a020",   # orange
+    "failing": "#f08a00",      # orange
+    "auth_failed": "#e4572e",  # red-orange
+}
+
+DIRECTION_GLYPHS = {"in": "↙", "out": "↗", "internal": "⇄"}
+
+UI_FONT_FAMILIES = ("DejaVu Sans", "Noto Sans", "Segoe UI", "Helvetica")
+"""Preferred families for the default fonts, first installed wins: all cover Latin,
+Greek and Cyrillic; Persian falls back through the platform's font substitution."""
+
+
+def state_label(state: str) -> str:
+    return {RINGING: _("Ringing"), ACTIVE: _("Active"), HELD: _("On hold"),
+            ENDED: _("Ended")}.get(state, state)
+
+
+def direction_label(direction: str) -> str:
+    return {"in": _("Incoming"), "out": _("Outgoing"), "internal": _("Internal")}.get(
+        direction, direction)
+
+
+def contact_type_label(kind: str) -> str:
+    return {"customer": _("Customer"), "supplier": _("Supplier"),
+            "contact_person": _("Contact person"), "other": _("Other contact"),
+            "internal": _("Internal user")}.get(kind, kind)
+
+
+def call_status_label(status: str) -> str:
+    return {"answered": _("Answered"), "missed": _("Missed"), "busy": _("Busy"),
+            "unanswered": _("Not answered"), "transferred": _("Transferred"),
+            "abandoned": _("Abandoned")}.get(status, status)
+
+
+def format_duration(seconds: float) -> str:
+    """``m:ss`` under an hour, ``h:mm:ss`` above; never negative."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_when(value: str | None, now: datetime | None = None) -> str:
+    """A logged ISO time as a short local text: ``14:05`` today, ``3 Mar 14:05`` otherwise."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    now = now or datetime.now()
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M")
+    if moment.date() == (now - timedelta(days=1)).date():
+        return _("yesterday {time}").format(time=moment.strftime("%H:%M"))
+    return moment.strftime("%d.%m.%Y %H:%M")
+
+
+def setup_fonts(root: tk.Misc) -> dict[str, tkfont.Font]:
+    """Point Tk's named fonts at a family that covers Greek/Cyrillic and create the few
+    extra named fonts the UI uses. Returns them by role."""
+    installed = set(tkfont.families(root))
+    family = next((f for f in UI_FONT_FAMILIES if f in installed), None)
+    base = tkfont.nametofont("TkDefaultFont", root=root)
+    if family and root.tk.call("tk", "windowingsystem") == "x11":
+        for name in ("TkDefaultFont", "TkTextFont", "TkHeadingFont", "TkMenuFont",
+                     "TkTooltipFont", "TkCaptionFont", "TkSmallCaptionFont", "TkIconFont"):
+            try:
+                tkfont.nametofont(name, root=root).configure(family=family)
+            except tk.TclError:
+                pass
+    family = base.actual("family")
+    size = abs(int(base.actual("size"))) or 10
+
+    def named(name: str, **options) -> tkfont.Font:
+        try:
+            font = tkfont.nametofont(name, root=root)
+            font.configure(**options)
+        except tk.TclError:
+            font = tkfont.Font(root=root, name=name, **options)
+        return font
+
+    return {
+        "number": named("OperatorNumberFont", family=family, size=size + 12, weight="bold"),
+        "title": named("OperatorTitleFont", family=family, size=size + 4, weight="bold"),
+        "heading": named("OperatorHeadingFont", family=family, size=size + 1, weight="bold"),
+        "bold": named("OperatorBoldFont", family=family, size=size, weight="bold"),
+        "small": named("OperatorSmallFont", family=family, size=max(8, size - 1)),
+        "mono": named("OperatorCounterFont", family=family, size=size, weight="bold"),
+    }

@@ -1,0 +1,317 @@
+"""The operator window: connection state, this workstation's calls, store problems.
+
+It shows what it is told (by :class:`ui.app.OperatorUi`) and reports clicks through the
+callbacks it was given; it never talks to services itself.
+"""
+from __future__ import annotations
+
+import tkinter as tk
+from datetime import datetime
+from typing import Callable, Iterable
+
+import ttkbootstrap as ttk
+
+from callcore.i18n import _
+
+from .live_calls import LiveLeg
+from .look import (CONNECTION_COLOURS, DIRECTION_GLYPHS, STATE_COLOURS, direction_label,
+                   format_duration, state_label)
+
+
+def connection_text(status: str, reason: str = "") -> str:
+    """The words next to the connection dot (SPEC AMI-2)."""
+    if status == "connected":
+        return _("Connected")
+    if status == "off":
+        return _("Switched off")
+    if status == "connecting":
+        return _("Connecting…")
+    if status == "auth_failed":
+        return _("Authentication failed — check ami.username/ami.secret")
+    if reason:
+        return _("Not connected: {reason}").format(reason=reason)
+    return _("Not connected")
+
+
+class ConnectionIndicator(ttk.Frame):
+    """A coloured dot and a short text: green connected, grey off, orange failing."""
+
+    DOT = 14
+
+    def __init__(self, master: tk.Misc):
+        super().__init__(master)
+        self.status = "off"
+        self.colour = CONNECTION_COLOURS["off"]
+        self._dot = tk.Canvas(self, width=self.DOT + 4, height=self.DOT + 4,
+                              highlightthickness=0, borderwidth=0)
+        self._oval = self._dot.create_oval(2, 2, self.DOT + 2, self.DOT + 2, width=0,
+                                           fill=self.colour)
+        self._dot.pack(side="left", padx=(0, 8))
+        self._label = ttk.Label(self, text=connection_text("off"), font="OperatorHeadingFont")
+        self._label.pack(side="left")
+        self.bind("<Configure>", lambda _e: self._match_background(), add="+")
+
+    def _match_background(self) -> None:
+        try:
+            bg = ttk.Style.get_instance().lookup("TFrame", "background") or "#ffffff"
+            self._dot.configure(background=bg)
+        except (tk.TclError, AttributeError):
+            pass
+
+    @property
+    def text(self) -> str:
+        return str(self._label.cget("text"))
+
+    def show(self, status: str, reason: str = "") -> None:
+        self.status = status
+        self.colour = CONNECTION_COLOURS.get(status, CONNECTION_COLOURS["failing"])
+        self._dot.itemconfigure(self._oval, fill=self.colour)
+        self._label.configure(text=connection_text(status, reason),
+                              foreground=self.colour if status in ("auth_failed", "failing") else "")
+        self._match_background()
+
+
+class CallsTable(ttk.Frame):
+    """Every current leg of this extension, one row each, without limit (SPEC POP-4)."""
+
+    COLUMNS = ("direction", "number", "name", "state", "duration")
+
+    def __init__(self, master: tk.Misc, on_open: Callable[[str], None]):
+        super().__init__(master)
+        self._on_open = on_open
+        self.tree = ttk.Treeview(self, columns=self.COLUMNS, show="headings", selectmode="browse",
+                                 height=6)
+        headings = {"direction": "", "number": _("Number"), "name": _("Name"),
+                    "state": _("State"), "duration": _("Duration")}
+        widths = {"direction": (44, False, "center"), "number": (170, True, "w"),
+                  "name": (260, True, "w"), "state": (110, False, "w"),
+                  "duration": (90, False, "e")}
+        for column in self.COLUMNS:
+            width, stretch, anchor = widths[column]
+            self.tree.heading(column, text=headings[column], anchor=anchor)
+            self.tree.column(column, width=width, minwidth=width if not stretch else 80,
+                             stretch=stretch, anchor=anchor)
+        for state, colour in STATE_COLOURS.items():
+            self.tree.tag_configure(state, foreground=colour)
+        scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=scroll.set)
+        self.tree.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        self.empty_label = ttk.Label(self, text=_("No calls right now"), foreground="#8a9496")
+        self._show_empty(True)
+        self.tree.bind("<Double-1>", self._double_click)
+        self.tree.bind("<Return>", self._double_click)
+
+    def _show_empty(self, empty: bool) -> None:
+        if empty:
+            self.empty_label.place(in_=self.tree, relx=0.5, rely=0.55, anchor="center")
+        else:
+            self.empty_label.place_forget()
+
+    def _double_click(self, _event=None) -> None:
+        leg_id = self.selected_leg_id()
+        if leg_id:
+            self._on_open(leg_id)
+
+    def row_values(self, leg: LiveLeg, now: datetime) -> tuple[str, ...]:
+        return (DIRECTION_GLYPHS.get(leg.direction, ""), leg.number or _("Unknown number"),
+                leg.display_name, state_label(leg.state), format_duration(leg.seconds(now)))
+
+    def upsert(self, leg: LiveLeg, now: datetime) -> None:
+        values = self.row_values(leg, now)
+        if self.tree.exists(leg.leg_id):
+            self.tree.item(leg.leg_id, values=values, tags=(leg.state,))
+        else:
+            self.tree.insert("", "end", iid=leg.leg_id, values=values, tags=(leg.state,))
+            if not self.tree.selection():
+                self.tree.selection_set(leg.leg_id)
+        self._show_empty(False)
+
+    def remove(self, leg_id: str) -> None:
+        if self.tree.exists(leg_id):
+            self.tree.delete(leg_id)
+        children = self.tree.get_children()
+        if children and not self.tree.selection():
+            self.tree.selection_set(children[0])
+        self._show_empty(not children)
+
+    def refresh(self, legs: Iterable[LiveLeg], now: datetime) -> None:
+        for leg in legs:
+            if self.tree.exists(leg.leg_id):
+                self.tree.set(leg.leg_id, "duration", format_duration(leg.seconds(now)))
+
+    def selected_leg_id(self) -> str | None:
+        selection = self.tree.selection()
+        return selection[0] if selection else None
+
+    def rows(self) -> list[dict[str, object]]:
+        """What the table shows, row by row (for tests and diagnostics)."""
+        return [dict(zip(self.COLUMNS, self.tree.item(iid, "values")),
+                     leg_id=iid, tags=tuple(self.tree.item(iid, "tags")))
+                for iid in self.tree.get_children()]
+
+
+class MainWindow(ttk.Frame):
+    """The content of the root window."""
+
+    def __init__(self, root: tk.Tk, *, extension: str, is_demo: bool,
+                 on_connect: Callable[[], None], on_disconnect: Callable[[], None],
+                 on_hangup: Callable[[str], None], on_open_popup: Callable[[str], None],
+                 on_settings: Callable[[], None] | None = None):
+        super().__init__(root, padding=0)
+        self.root = root
+        self.extension = extension
+        self.is_demo = is_demo
+        self._on_hangup = on_hangup
+        root.title(self.window_title())
+        self.pack(fill="both", expand=True)
+
+        # -- top bar ------------------------------------------------------------------
+        top = ttk.Frame(self, padding=(16, 12, 16, 10))
+        top.pack(fill="x")
+        self.indicator = ConnectionIndicator(top)
+        self.indicator.pack(side="left")
+        self.demo_badge = ttk.Label(top, text=" " + _("DEMO") + " ", bootstyle="inverse-warning",
+                                    font="OperatorBoldFont", padding=(8, 2))
+        if is_demo:
+            self.demo_badge.pack(side="left", padx=(14, 0))
+        buttons = ttk.Frame(top)
+        buttons.pack(side="right")
+        self.connect_button = ttk.Button(buttons, text=_("Connect"), bootstyle="success",
+                                         command=on_connect, width=11)
+        self.disconnect_button = ttk.Button(buttons, text=_("Disconnect"),
+                                            bootstyle="secondary-outline",
+                                            command=on_disconnect, width=11)
+        self.connect_button.pack(side="left", padx=(0, 6))
+        self.disconnect_button.pack(side="left")
+        ttk.ToolTip(self.connect_button, text=_("Connect to the phone system (Ctrl+K)"))
+        ttk.ToolTip(self.disconnect_button, text=_("Switch the connection off (Ctrl+D)"))
+        if on_settings is not None:
+            self.settings_button = ttk.Button(buttons, text=_("Settings…"), bootstyle="link",
+                                              command=on_settings)
+            self.settings_button.pack(side="left", padx=(10, 0))
+            ttk.ToolTip(self.settings_button, text=_("Settings (Ctrl+,)"))
+        ttk.Separator(self).pack(fill="x")
+
+        # -- store problems banner (hidden while there are none) --------------------------
+        self.banner = ttk.Frame(self, padding=(16, 8), bootstyle="warning")
+        self.banner_label = ttk.Label(self.banner, text="", bootstyle="inverse-warning",
+                                      wraplength=760, justify="left")
+        self.banner_label.pack(fill="x")
+        self.problems: list[str] = []
+
+        # -- calls ----------------------------------------------------------------------
+        body = ttk.Frame(self, padding=(16, 12, 16, 8))
+        body.pack(fill="both", expand=True)
+        self._body = body
+        header = ttk.Frame(body)
+        header.pack(fill="x", pady=(0, 8))
+        ttk.Label(header, text=_("Calls on extension {ext}").format(ext=extension),
+                  font="OperatorTitleFont").pack(side="left")
+        self.hangup_button = ttk.Button(header, text=_("Hang up"), bootstyle="danger",
+                                        command=self._hangup_selected, state="disabled", width=11)
+        self.hangup_button.pack(side="right")
+        ttk.ToolTip(self.hangup_button, text=_("Hang up the selected call (Ctrl+Shift+H)"))
+        self.open_button = ttk.Button(header, text=_("Open popup"), bootstyle="secondary-outline",
+                                      command=self._open_selected, state="disabled")
+        self.open_button.pack(side="right", padx=(0, 6))
+        ttk.ToolTip(self.open_button, text=_("Show the call popup again (Enter / double-click)"))
+        self.calls = CallsTable(body, on_open=on_open_popup)
+        self.calls.pack(fill="both", expand=True)
+        self.calls.tree.bind("<<TreeviewSelect>>", lambda _e: self._update_buttons(), add="+")
+        self._on_open_popup = on_open_popup
+
+        # -- status bar -----------------------------------------------------------------
+        ttk.Separator(self).pack(fill="x")
+        status = ttk.Frame(self, padding=(16, 6))
+        status.pack(fill="x", side="bottom")
+        self.extension_label = ttk.Label(status, text="", font="OperatorSmallFont")
+        self.extension_label.pack(side="left")
+        self.count_label = ttk.Label(status, text="", font="OperatorSmallFont")
+        self.count_label.pack(side="right")
+        self.store_label = ttk.Label(status, text="", font="OperatorSmallFont")
+        self.store_label.pack(side="right", padx=(0, 16))
+        self.phone_state = ""
+        self._update_status()
+
+        root.bind("<Control-k>", lambda _e: on_connect())
+        root.bind("<Control-K>", lambda _e: on_connect())
+        root.bind("<Control-d>", lambda _e: on_disconnect())
+        root.bind("<Control-D>", lambda _e: on_disconnect())
+        root.bind("<Control-Shift-H>", lambda _e: self._hangup_selected())
+        if on_settings is not None:
+            root.bind("<Control-comma>", lambda _e: on_settings())
+
+    def window_title(self) -> str:
+        title = _("Operator console — extension {ext}").format(ext=self.extension)
+        return _("[DEMO] {title}").format(title=title) if self.is_demo else title
+
+    # -- updates from the app -----------------------------------------------------------
+    def show_connection(self, status: str, reason: str = "") -> None:
+        self.indicator.show(status, reason)
+        self.connect_button.configure(state="disabled" if status == "connected" else "normal")
+        self.disconnect_button.configure(state="disabled" if status == "off" else "normal")
+
+    def show_phone_state(self, state: str, paused: bool = False) -> None:
+        names = {"free": _("free"), "ringing": _("ringing"), "busy": _("busy"),
+                 "onhold": _("on hold"), "offline": _("offline"), "unknown": _("unknown")}
+        self.phone_state = names.get(state, state) + (" · " + _("paused") if paused else "")
+        self._update_status()
+
+    def show_store_problems(self, problems: list[str]) -> None:
+        if problems == self.problems:
+            return
+        self.problems = list(problems)
+        if problems:
+            head = _("Damaged files were set aside; everything else keeps working:")
+            self.banner_label.configure(text=head + "\n" + "\n".join("• " + p for p in problems[:5])
+                                        + ("\n…" if len(problems) > 5 else ""))
+            self.banner.pack(fill="x", before=self._body)
+        else:
+            self.banner.pack_forget()
+        self._update_status()
+
+    def upsert_leg(self, leg: LiveLeg, now: datetime) -> None:
+        self.calls.upsert(leg, now)
+        self._update_buttons()
+
+    def remove_leg(self, leg_id: str) -> None:
+        self.calls.remove(leg_id)
+        self._update_buttons()
+
+    def tick(self, legs: Iterable[LiveLeg], now: datetime) -> None:
+        self.calls.refresh(legs, now)
+
+    # -- internals ------------------------------------------------------------------------
+    def _hangup_selected(self) -> None:
+        leg_id = self.calls.selected_leg_id()
+        if leg_id:
+            self._on_hangup(leg_id)
+
+    def _open_selected(self) -> None:
+        leg_id = self.calls.selected_leg_id()
+        if leg_id:
+            self._on_open_popup(leg_id)
+
+    def _update_buttons(self) -> None:
+        state = "normal" if self.calls.selected_leg_id() else "disabled"
+        self.hangup_button.configure(state=state)
+        self.open_button.configure(state=state)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        text = _("Extension {ext}").format(ext=self.extension)
+        if self.phone_state:
+            text += " · " + _("phone {state}").format(state=self.phone_state)
+        if self.is_demo:
+            text += " · " + _("DEMO — no real calls")
+        self.extension_label.configure(text=text)
+        count = len(self.calls.tree.get_children())
+        self.count_label.configure(text=_("{n} calls").format(n=count) if count != 1 else _("1 call"))
+        self.store_label.configure(
+            text=_("⚠ {n} store problems").format(n=len(self.problems)) if self.problems
+            else _("Store OK"),
+            foreground=STATE_COLOURS["ringing"] if self.problems else "")
+
+
+__all__ = ["MainWindow", "CallsTable", "ConnectionIndicator", "connection_text", "direction_label"]
