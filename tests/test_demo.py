@@ -1,0 +1,304 @@
+"""The demo PBX (callcore/demo): a real AMI conversation over a plain socket, recorded
+scenes replayed as fresh calls, and the shipped demo assets."""
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from callcore.demo import DemoPbx, demo_contacts, demo_settings
+from callcore.demo.protocol import AmiMessage, MessageReader
+from callcore.demo.recording import parse_recording
+from callcore.demo.scenes import IdAllocator, instantiate
+from callcore.demo.script import DemoScript, scene_from
+from callcore.demo.channels import DemoExtension
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A short incoming call in the raw recording format (header comment, then what Asterisk
+# sends). Scene-engine tests use it so they do not depend on the shipped recordings.
+INLINE = (
+    "# scenario: inline_incoming\r\n"
+    "# extension: 201\r\n"
+    "Asterisk Call Manager/9.0.0\r\n"
+    "Response: Success\r\nMessage: Authentication accepted\r\n\r\n"
+    "Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n"
+    "Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-00000007\r\nChannelState: 4\r\n"
+    "ChannelStateDesc: Ring\r\nCallerIDNum: 6900000001\r\nCallerIDName: Recorded Caller\r\n"
+    "ConnectedLineNum: <unknown>\r\nConnectedLineName: <unknown>\r\nContext: from-trunk\r\n"
+    "Exten: 2100000000\r\nPriority: 1\r\nUniqueid: 1700000000.41\r\nLinkedid: 1700000000.41\r\n"
+    "Timestamp: 1700000000.100000\r\n\r\n"
+    "Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/201-00000008\r\nChannelState: 0\r\n"
+    "ChannelStateDesc: Down\r\nCallerIDNum: 201\r\nCallerIDName: <unknown>\r\nConnectedLineNum: 6900000001\r\n"
+    "ConnectedLineName: Recorded Caller\r\nContext: from-internal\r\nExten: 201\r\nPriority: 1\r\n"
+    "Uniqueid: 1700000000.42\r\nLinkedid: 1700000000.41\r\nTimestamp: 1700000000.200000\r\n\r\n"
+    "Event: DialBegin\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-00000007\r\nCallerIDNum: 6900000001\r\n"
+    "CallerIDName: Recorded Caller\r\nUniqueid: 1700000000.41\r\nLinkedid: 1700000000.41\r\n"
+    "DestChannel: PJSIP/201-00000008\r\nDestCallerIDNum: 201\r\nDestConnectedLineNum: 6900000001\r\n"
+    "DestConnectedLineName: Recorded Caller\r\nDestUniqueid: 1700000000.42\r\n"
+    "DestLinkedid: 1700000000.41\r\nDialString: 201\r\nTimestamp: 1700000000.210000\r\n\r\n"
+    "Event: Newstate\r\nPrivilege: call,all\r\nChannel: PJSIP/201-00000008\r\nChannelState: 5\r\n"
+    "ChannelStateDesc: Ringing\r\nCallerIDNum: 201\r\nConnectedLineNum: 6900000001\r\n"
+    "ConnectedLineName: Recorded Caller\r\nUniqueid: 1700000000.42\r\nLinkedid: 1700000000.41\r\n"
+    "Timestamp: 1700000000.300000\r\n\r\n"
+    "Event: Newstate\r\nPrivilege: call,all\r\nChannel: PJSIP/201-00000008\r\nChannelState: 6\r\n"
+    "ChannelStateDesc: Up\r\nCallerIDNum: 201\r\nConnectedLineNum: 6900000001\r\n"
+    "ConnectedLineName: Recorded Caller\r\nUniqueid: 1700000000.42\r\nLinkedid: 1700000000.41\r\n"
+    "Timestamp: 1700000004.300000\r\n\r\n"
+    "Event: DialEnd\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-00000007\r\nUniqueid: 1700000000.41\r\n"
+    "Linkedid: 1700000000.41\r\nDestChannel: PJSIP/201-00000008\r\nDestUniqueid: 1700000000.42\r\n"
+    "DestLinkedid: 1700000000.41\r\nDialStatus: ANSWER\r\nTimestamp: 1700000004.310000\r\n\r\n"
+    "Event: Hangup\r\nPrivilege: call,all\r\nChannel: PJSIP/201-00000008\r\nUniqueid: 1700000000.42\r\n"
+    "Linkedid: 1700000000.41\r\nCause: 16\r\nCause-txt: Normal Clearing\r\nTimestamp: 1700000009.000000\r\n\r\n"
+    "Event: Hangup\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-00000007\r\nUniqueid: 1700000000.41\r\n"
+    "Linkedid: 1700000000.41\r\nCause: 16\r\nCause-txt: Normal Clearing\r\nTimestamp: 1700000009.010000\r\n\r\n"
+)
+GREEK = "Γιώργος Παπαδόπουλος"
+
+
+def inline_script(pause: float = 0.5) -> DemoScript:
+    recordings = {"inline.ami": parse_recording(INLINE.encode("utf-8"), "inline")}
+    scene = scene_from({"name": "inline", "caption": "Demo: inline", "parts": [{"recording": "inline.ami"}],
+                        "replace": {"6900000001": "6944123456", "Recorded Caller": GREEK}},
+                       recordings, default_gap=3.0)
+    return DemoScript(loop=[scene], click_to_dial=None,
+                      extensions=[DemoExtension("201", "PJSIP/201"), DemoExtension("202", "PJSIP/202")],
+                      pause_between=pause, start_delay=0.0, recordings=recordings)
+
+
+class AmiClient:
+    """A plain-socket AMI client, as a test's eyes on the wire."""
+
+    def __init__(self, address: tuple[str, int], timeout: float = 10.0):
+        self.sock = socket.create_connection(address, timeout=timeout)
+        self.reader = MessageReader()
+        self.pending: list[AmiMessage] = []
+        self.greeting = b""
+        while not self.greeting.endswith(b"\r\n"):
+            self.greeting += self.sock.recv(1)
+        self.counter = 0
+
+    def send(self, action: str, **headers: str) -> str:
+        self.counter += 1
+        action_id = f"t-{self.counter}"
+        lines = [f"Action: {action}", f"ActionID: {action_id}"] + [f"{k}: {v}" for k, v in headers.items()]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
+        return action_id
+
+    def next(self) -> AmiMessage:
+        while not self.pending:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("closed by server")
+            self.pending.extend(self.reader.feed(data))
+        return self.pending.pop(0)
+
+    def until(self, predicate, limit: int = 2000) -> list[AmiMessage]:
+        seen = []
+        for _ in range(limit):
+            message = self.next()
+            seen.append(message)
+            if predicate(message):
+                return seen
+        raise AssertionError("not seen")
+
+    def login(self, pbx: DemoPbx, secret: str | None = None) -> AmiMessage:
+        action_id = self.send("Login", Username=pbx.username, Secret=pbx.secret if secret is None else secret)
+        return self.until(lambda m: m.get("ActionID") == action_id)[-1]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def pbx():
+    server = DemoPbx(extension="201", script=inline_script(), speed=0.02)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_greeting_and_login(pbx):
+    client = AmiClient(pbx.address)
+    assert client.greeting.startswith(b"Asterisk Call Manager/")
+    reply = client.login(pbx)
+    assert reply.get("Response") == "Success"
+    booted = client.until(lambda m: m.event == "FullyBooted")[-1]
+    assert booted.get("Status") == "Fully Booted"
+    client.close()
+
+
+def test_wrong_secret_is_refused_and_closed(pbx):
+    client = AmiClient(pbx.address)
+    reply = client.login(pbx, secret="not-the-secret")
+    assert reply.get("Response") == "Error"
+    assert reply.get("Message") == "Authentication failed"
+    with pytest.raises(ConnectionError):
+        client.next()
+
+
+def test_actions_before_login_are_refused(pbx):
+    client = AmiClient(pbx.address)
+    action_id = client.send("CoreShowChannels")
+    reply = client.next()
+    assert (reply.get("Response"), reply.get("ActionID")) == ("Error", action_id)
+    client.close()
+
+
+def test_ping_lists_and_unknown_actions(pbx):
+    client = AmiClient(pbx.address)
+    client.send("Events", EventMask="off")   # refused before login, then log in without events
+    client.next()
+    action_id = client.send("Login", Username=pbx.username, Secret=pbx.secret, Events="off")
+    client.until(lambda m: m.get("ActionID") == action_id)
+    ping = client.send("Ping")
+    pong = client.until(lambda m: m.get("ActionID") == ping)[-1]
+    assert pong.get("Ping") == "Pong"
+
+    list_id = client.send("ExtensionStateList")
+    messages = client.until(lambda m: m.event == "ExtensionStateListComplete")
+    assert messages[0].get("Response") == "Success" and messages[0].get("EventList") == "start"
+    statuses = [m for m in messages if m.event == "ExtensionStatus"]
+    assert [m.get("Exten") for m in statuses] == ["201", "202"]
+    assert all(m.get("ActionID") == list_id for m in messages)
+    assert messages[-1].get("EventList") == "Complete" and messages[-1].get("ListItems") == "2"
+
+    list_id = client.send("CoreShowChannels")
+    messages = client.until(lambda m: m.event == "CoreShowChannelsComplete")
+    assert messages[-1].get("ActionID") == list_id
+    assert messages[-1].get("ListItems") == str(sum(1 for m in messages if m.event == "CoreShowChannel"))
+
+    unknown = client.send("NoSuchThing")
+    reply = client.until(lambda m: m.get("ActionID") == unknown)[-1]
+    assert reply.get("Response") == "Error"
+    client.close()
+
+
+def legs_of(messages: list[AmiMessage]) -> set[str]:
+    return {m.get("Uniqueid") for m in messages if m.get("Uniqueid")}
+
+
+def test_scene_plays_with_fresh_ids_and_intact_names(pbx):
+    client = AmiClient(pbx.address)
+    client.login(pbx)
+    plays = []
+    for _ in range(2):
+        messages = client.until(lambda m: m.event == "Hangup" and "trunk" in m.get("Channel"))
+        plays.append([m for m in messages if m.event and m.event != "FullyBooted"])
+    first, second = plays
+    assert legs_of(first) and legs_of(second) and not legs_of(first) & legs_of(second)
+    for play in plays:
+        linked = {m.get("Linkedid") for m in play if m.get("Linkedid")}
+        assert len(linked) == 1, linked                      # one call, consistent inside the scene
+        dial = next(m for m in play if m.event == "DialBegin")
+        assert dial.get("DestUniqueid") in legs_of(play)
+        assert dial.get("CallerIDName") == GREEK
+        assert dial.get("CallerIDNum") == "6944123456"
+        ringing = next(m for m in play if m.event == "Newstate" and m.get("ChannelStateDesc") == "Ringing")
+        assert ringing.get("Channel").startswith("PJSIP/201-")
+        assert abs(float(ringing.get("Timestamp")) - time.time()) < 600   # rewritten to now
+    channels = {m.get("Channel") for m in first} & {m.get("Channel") for m in second}
+    assert not channels - {""}
+    client.close()
+
+
+def test_station_extension_is_rewritten():
+    demo = DemoPbx(extension="305", script=inline_script(), speed=0.02)
+    demo.start()
+    try:
+        client = AmiClient(demo.address)
+        client.login(demo)
+        messages = client.until(lambda m: m.event == "Newstate" and m.get("ChannelStateDesc") == "Ringing")
+        assert messages[-1].get("Channel").startswith("PJSIP/305-")
+        assert messages[-1].get("CallerIDNum") == "305"
+        dial = next(m for m in messages if m.event == "DialBegin")
+        assert dial.get("DialString") == "305"
+        list_id = client.send("ExtensionStateList")
+        states = client.until(lambda m: m.event == "ExtensionStateListComplete")
+        assert [m.get("Hint") for m in states if m.event == "ExtensionStatus" and m.get("ActionID") == list_id][0] == "PJSIP/305"
+        client.close()
+    finally:
+        demo.stop()
+
+
+def test_channels_in_progress_are_listed_mid_scene():
+    demo = DemoPbx(script=inline_script(), speed=0.5)
+    demo.start()
+    try:
+        client = AmiClient(demo.address)
+        client.login(demo)
+        ringing = client.until(lambda m: m.event == "Newstate" and m.get("ChannelStateDesc") == "Ringing")[-1]
+        list_id = client.send("CoreShowChannels")
+        messages = client.until(lambda m: m.event == "CoreShowChannelsComplete")
+        items = [m for m in messages if m.event == "CoreShowChannel" and m.get("ActionID") == list_id]
+        assert ringing.get("Uniqueid") in {m.get("Uniqueid") for m in items}
+        client.close()
+    finally:
+        demo.stop()
+
+
+def test_server_survives_a_client_leaving_mid_scene(pbx):
+    quitter = AmiClient(pbx.address)
+    quitter.login(pbx)
+    quitter.until(lambda m: m.event == "DialBegin")
+    quitter.sock.shutdown(socket.SHUT_RDWR)
+    quitter.close()
+    client = AmiClient(pbx.address)
+    client.login(pbx)
+    messages = client.until(lambda m: m.event == "Hangup")
+    assert messages[-1].get("Uniqueid")
+    client.close()
+
+
+def test_split_utf8_and_garbage_input_do_not_break_the_server(pbx):
+    client = AmiClient(pbx.address)
+    raw = f"Action: Login\r\nActionID: x1\r\nUsername: {pbx.username}\r\nSecret: {pbx.secret}\r\n\r\n"
+    raw += "Action: UserEvent\r\nActionID: x2\r\nUserEvent: Note\r\nText: Иван Žluťoučký\r\n\r\n"
+    data = b"\xff\xfe garbage line\r\n\r\n" + raw.encode("utf-8")
+    for i in range(len(data)):         # one byte at a time: every letter is split
+        client.sock.sendall(data[i:i + 1])
+    messages = client.until(lambda m: m.event == "UserEvent" and m.get("UserEvent") == "Note")
+    assert messages[-1].get("Text") == "Иван Žluťoučký"
+    client.close()
+
+
+def test_instantiation_keeps_every_scene_internally_consistent():
+    script = inline_script()
+    ids = IdAllocator()
+    one = instantiate(script.loop[0], ids, "201")
+    two = instantiate(script.loop[0], ids, "201")
+    assert len(one) == len(two) == 8
+    assert legs_of([s.message for s in one]).isdisjoint(legs_of([s.message for s in two]))
+    assert sum(s.delay for s in one) <= 3.0 * len(one)
+
+
+# -- shipped assets ------------------------------------------------------------------------
+
+def test_demo_contacts_cover_every_script_and_a_shared_number():
+    contacts = demo_contacts()
+    assert 10 <= len(contacts) <= 16
+    names = " ".join(c.name for c in contacts)
+    for sample in ("Γ", "И", "ř", "ی"):
+        assert sample in names, sample
+    assert all("demo" in c.comments.lower() for c in contacts)
+    owners: dict[str, set[str]] = {}
+    for contact in contacts:
+        for phone in contact.phones:
+            owners.setdefault(phone.number, set()).add(contact.type)
+    assert any({"customer", "supplier"} <= types for types in owners.values())
+    assert len({c.id for c in contacts}) == len(contacts)
+
+
+def test_demo_settings_are_valid_settings(tmp_path, pbx):
+    from callcore.settings import load_settings
+    data = demo_settings(tmp_path / "demo-data", pbx)
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    settings = load_settings(path, user_file=False)
+    assert (settings.get("ami.host"), settings.get("ami.port")) == pbx.address
+    assert settings.get("station.extension") == "201"
+    assert settings.local_folder.is_relative_to(tmp_path / "demo-data")
+    assert settings.shared_folder.is_relative_to(tmp_path / "demo-data")
