@@ -32,6 +32,8 @@ class LegRinging:
     at: datetime
     queue: str = ""
     transferred_by: str = ""    # extension that transferred this call here, if any
+    channel: str = ""           # the Asterisk channel name of this leg (for Hangup/Redirect)
+    restored: bool = False      # rebuilt from CoreShowChannels after a (re)connect, not new
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class LegEnded:
     extension: str
     at: datetime
     status: str                 # one of records.CALL_STATUSES, seen from this extension
+    answered_by: str = ""       # another extension took the call (queue/ring group): not missed here
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,753 @@
+"""The pure call tracker: raw AMI messages in, typed domain events out.
+
+No I/O and no clock: a message's time is its own ``Timestamp`` header (``timestampevents
+= yes``) or, without one, whatever the injected ``now`` returns. A *leg* is one channel
+(one ``Uniqueid``); a *call* is every leg sharing one ``Linkedid``. Leg events are emitted
+for the legs of every extension (the app keeps its own, the recorder keeps all), and each
+finished call yields exactly one :class:`CallLogged`. The status rules are in
+``docs/ami.md``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Mapping
+
+from ..events import (CallLogged, DomainEvent, ExtensionStateChanged, LegAnswered, LegEnded,
+                      LegHeld, LegResumed, LegRinging, LegTransferred)
+from ..records import CallRecord, call_id_for
+
+Message = Mapping[str, str]
+
+UNKNOWN = "<unknown>"
+RINGING, UP = 5, 6
+EXTENSION_TECHS = ("PJSIP", "SIP", "IAX2", "DAHDI")
+DID_VARIABLES = ("CALLED_DID", "__CALLED_DID", "_CALLED_DID", "FROM_DID", "__FROM_DID")
+
+# ExtensionStatus "Status" → ExtensionStateChanged.state
+_HINT_STATES = {"0": "free", "1": "busy", "2": "busy", "4": "offline", "8": "ringing",
+                "9": "ringing", "16": "onhold", "17": "onhold"}
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def clean(value: str | None) -> str:
+    """A caller-id value as the user should see it: ``<unknown>`` and blanks → ''."""
+    if not value or value == UNKNOWN:
+        return ""
+    return value.strip()
+
+
+def device_of(channel: str) -> str:
+    """``PJSIP/201-0000002a`` → ``PJSIP/201``."""
+    return channel.rsplit("-", 1)[0] if "-" in channel else channel
+
+
+def _duration_seconds(text: str) -> float:
+    """CoreShowChannel ``Duration`` (``HH:MM:SS`` or seconds) → seconds."""
+    try:
+        if ":" in text:
+            total = 0.0
+            for part in text.split(":"):
+                total = total * 60 + float(part)
+            return total
+        return float(text or 0)
+    except ValueError:
+        return 0.0
+
+
+@dataclass(eq=False)
+class _Leg:
+    uid: str
+    channel: str
+    extension: str                 # '' unless this is an extension's phone
+    local: bool
+    call: "_Call"
+    created: datetime
+    state: int = 0
+    cid_num: str = ""
+    cid_name: str = ""
+    conn_num: str = ""
+    conn_name: str = ""
+    exten: str = ""
+    dialled_by: str = ""           # Uniqueid of the leg that dialled this one
+    is_dest: bool = False          # this leg was dialled (DialBegin destination)
+    dialled_out: bool = False      # this leg dialled someone
+    dial_status: str = ""
+    ring_emitted: bool = False
+    answered: bool = False
+    answered_at: datetime | None = None
+    went_up: bool = False
+    held: bool = False
+    transferred_away: bool = False
+    bridge: str = ""
+
+
+@dataclass(eq=False)
+class _Call:
+    linkedid: str
+    started: datetime
+    legs: dict[str, _Leg] = field(default_factory=dict)       # alive legs
+    ext_legs: list[_Leg] = field(default_factory=list)        # every extension leg, ever
+    origin: _Leg | None = None
+    line: str = ""
+    line_from_variable: bool = False
+    caller_num: str = ""
+    caller_name: str = ""
+    caller_known: bool = False
+    dialled: str = ""              # what the originating side dialled (first DialBegin)
+    ring_start: datetime | None = None
+    answered_at: datetime | None = None
+    answered_leg: _Leg | None = None
+    first_rung_ext: str = ""
+    dial_statuses: list[str] = field(default_factory=list)
+    queue: str = ""
+    queue_abandoned: bool = False
+    transferred: bool = False
+    transferred_from: str = ""
+    transferred_to: str = ""
+    pending_transfer_by: str = ""  # a BlindTransfer announced: the next ringing leg came from it
+    merged_into: "_Call | None" = None
+    non_local: bool = False
+    last_at: datetime | None = None
+
+
+class CallTracker:
+    """Feed raw AMI messages (``feed``); get domain events back. One instance per PBX."""
+
+    def __init__(self, server: str = "", now: Callable[[], datetime] | None = None,
+                 did_variables: Iterable[str] = DID_VARIABLES):
+        self.server = server
+        self._now = now
+        self._did_variables = frozenset(did_variables)
+        self._legs: dict[str, _Leg] = {}
+        self._calls: dict[str, _Call] = {}
+        self._device_ext: dict[str, str] = {}
+        self._ext_state: dict[str, str] = {}
+        self._last_at: datetime | None = None
+        self._disconnected_at: datetime | None = None
+        self._handlers: dict[str, Callable[[Message, datetime], list[DomainEvent]]] = {
+            "Newchannel": self._on_newchannel,
+            "Newstate": self._on_newstate,
+            "NewConnectedLine": self._on_connected_line,
+            "NewCallerid": self._on_callerid,
+            "Newexten": self._on_newexten,
+            "VarSet": self._on_varset,
+            "DialBegin": self._on_dial_begin,
+            "DialEnd": self._on_dial_end,
+            "BridgeEnter": self._on_bridge_enter,
+            "BridgeLeave": self._on_bridge_leave,
+            "Hold": self._on_hold,
+            "Unhold": self._on_unhold,
+            "Hangup": self._on_hangup,
+            "BlindTransfer": self._on_blind_transfer,
+            "AttendedTransfer": self._on_attended_transfer,
+            "QueueCallerJoin": self._on_queue_join,
+            "QueueCallerAbandon": self._on_queue_abandon,
+            "ExtensionStatus": self._on_extension_status,
+            "Shutdown": self._on_shutdown,
+        }
+
+    # ------------------------------------------------------------------ public API
+    def feed(self, message: Message) -> list[DomainEvent]:
+        """One AMI message → the domain events it causes (often none). Never raises on
+        unknown or malformed messages."""
+        handler = self._handlers.get(message.get("Event", ""))
+        if handler is None:
+            return []
+        try:
+            return handler(message, self._time(message))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return []  # a malformed message must not stop call tracking
+
+    def feed_many(self, messages: Iterable[Message]) -> list[DomainEvent]:
+        out: list[DomainEvent] = []
+        for message in messages:
+            out.extend(self.feed(message))
+        return out
+
+    @property
+    def calls_in_progress(self) -> int:
+        return len(self._calls)
+
+    @property
+    def legs_in_progress(self) -> int:
+        return len(self._legs)
+
+    def channel_of(self, leg_id: str) -> str:
+        """The channel name of a live leg ('' when unknown) — for Hangup/Redirect."""
+        leg = self._legs.get(leg_id)
+        return leg.channel if leg else ""
+
+    def peer_channel_of(self, leg_id: str) -> str:
+        """The channel of the other party of a live leg: the one sharing its bridge, else
+        the leg that dialled it or that it dialled ('' when unknown)."""
+        leg = self._legs.get(leg_id)
+        if leg is None:
+            return ""
+        for other in leg.call.legs.values():
+            if other is not leg and leg.bridge and other.bridge == leg.bridge:
+                return other.channel
+        if leg.dialled_by in self._legs:
+            return self._legs[leg.dialled_by].channel
+        for other in leg.call.legs.values():
+            if other.dialled_by == leg.uid:
+                return other.channel
+        return ""
+
+    def extension_of(self, channel: str) -> str:
+        """The extension whose phone a channel belongs to, '' for trunks/Local/unknown."""
+        if not channel or channel.startswith("Local/"):
+            return ""
+        device = device_of(channel)
+        ext = self._device_ext.get(device)
+        if ext is not None:
+            return ext
+        tech, _sep, resource = device.partition("/")
+        if tech in EXTENSION_TECHS and resource.isdigit() and len(resource) <= 6:
+            return resource
+        return ""
+
+    def connection_lost(self, at: datetime | None = None) -> None:
+        """The AMI connection dropped: remember when, to end honestly what is gone when
+        it comes back (:meth:`rebuild_from`)."""
+        if self._disconnected_at is None:
+            self._disconnected_at = at or self._last_at or self._clock()
+
+    def rebuild_from(self, core_show_channels: list[Message],
+                     at: datetime | None = None) -> list[DomainEvent]:
+        """After a (re)connect: reconcile with Asterisk's ``CoreShowChannel`` list.
+
+        Legs we knew that are gone ended while we were away (ended at the disconnect time,
+        with what is known); legs we did not know are added (``LegRinging(restored=True)``,
+        plus ``LegAnswered`` when already up); legs known on both sides are only updated,
+        so no popup or log entry is duplicated."""
+        at = at or self._last_at or self._clock()
+        items = [c for c in core_show_channels if c.get("Uniqueid")]
+        present = {c["Uniqueid"] for c in items}
+        ended_at = self._disconnected_at or at
+        out: list[DomainEvent] = []
+        for uid in [u for u in self._legs if u not in present]:
+            out.extend(self._end_leg(self._legs[uid], ended_at, cause="gone"))
+        # oldest first, so a call's origin is its longest-living leg
+        items.sort(key=lambda c: -_duration_seconds(c.get("Duration", "")))
+        bridges: dict[str, list[_Leg]] = {}
+        for item in items:
+            uid = item["Uniqueid"]
+            state = int(item.get("ChannelState") or 0)
+            leg = self._legs.get(uid)
+            if leg is not None:
+                self._update_ids(leg, item)
+                if state == UP and leg.is_dest and not leg.answered:
+                    out.extend(self._answer_leg(leg, at))
+                leg.state = state
+            else:
+                created = at - timedelta(seconds=_duration_seconds(item.get("Duration", "")))
+                leg = self._new_leg(item, created)
+                leg.state = state
+                leg.bridge = item.get("BridgeId", "")
+                if leg.bridge:
+                    bridges.setdefault(leg.bridge, []).append(leg)
+                if leg.extension and state in (RINGING, UP):
+                    leg.is_dest = leg.call.origin is not leg
+                    out.append(self._ringing_event(leg, created, restored=True))
+                    if state == UP:
+                        leg.went_up = True
+                        if leg.is_dest or leg.bridge:
+                            out.extend(self._answer_leg(leg, created))
+        for legs in bridges.values():  # legs sharing a bridge talk to each other: answered
+            if len(legs) > 1:
+                call = legs[0].call
+                if call.answered_at is None:
+                    call.answered_at = min(leg.created for leg in legs)
+        self._disconnected_at = None
+        return out
+
+    # ------------------------------------------------------------------ time
+    def _clock(self) -> datetime:
+        if self._now is not None:
+            return self._now()
+        return self._last_at or _EPOCH
+
+    def _time(self, message: Message) -> datetime:
+        stamp = message.get("Timestamp")
+        if stamp:
+            try:
+                at = datetime.fromtimestamp(float(stamp)).astimezone()
+                self._last_at = at
+                return at
+            except (ValueError, OverflowError, OSError):
+                pass
+        at = self._clock()
+        self._last_at = at
+        return at
+
+    # ------------------------------------------------------------------ legs
+    def _new_leg(self, m: Message, at: datetime, prefix: str = "") -> _Leg:
+        uid = m[prefix + "Uniqueid"]
+        linkedid = m.get(prefix + "Linkedid") or uid
+        call = self._calls.get(linkedid)
+        if call is None:
+            call = _Call(linkedid=linkedid, started=at)
+            self._calls[linkedid] = call
+        channel = m.get(prefix + "Channel", "")
+        leg = _Leg(uid=uid, channel=channel, extension=self.extension_of(channel),
+                   local=channel.startswith("Local/"), call=call, created=at)
+        self._update_ids(leg, m, prefix)
+        self._legs[uid] = leg
+        call.legs[uid] = leg
+        if call.origin is None:
+            call.origin = leg
+        if leg.extension:
+            call.ext_legs.append(leg)
+        if not leg.local:
+            call.non_local = True
+        return leg
+
+    @staticmethod
+    def _update_ids(leg: _Leg, m: Message, prefix: str = "") -> None:
+        value = m.get(prefix + "CallerIDNum")
+        if value is not None:
+            leg.cid_num = clean(value)
+        value = m.get(prefix + "CallerIDName")
+        if value is not None:
+            leg.cid_name = clean(value)
+        value = m.get(prefix + "ConnectedLineNum")
+        if value is not None:
+            leg.conn_num = clean(value)
+        value = m.get(prefix + "ConnectedLineName")
+        if value is not None:
+            leg.conn_name = clean(value)
+        value = m.get(prefix + "Exten")
+        if value:
+            leg.exten = value
+
+    def _leg(self, m: Message, at: datetime, prefix: str = "", create: bool = True) -> _Leg | None:
+        uid = m.get(prefix + "Uniqueid")
+        if not uid:
+            return None
+        leg = self._legs.get(uid)
+        if leg is None and create and m.get(prefix + "Channel"):
+            leg = self._new_leg(m, at, prefix)
+        return leg
+
+    def _direction_for(self, leg: _Leg) -> str:
+        call = leg.call
+        origin = call.origin
+        origin_is_ext = origin is not None and bool(origin.extension)
+        if leg.is_dest:
+            return "internal" if origin_is_ext and origin is not leg else "in"
+        # this extension is the calling side
+        if call.dialled and self._is_extension_number(call.dialled):
+            return "internal"
+        for other in call.legs.values():
+            if other.is_dest and other.extension and other is not leg:
+                return "internal"
+        return "out"
+
+    def _is_extension_number(self, number: str) -> bool:
+        return number in self._device_ext.values()
+
+    def _ringing_event(self, leg: _Leg, at: datetime, restored: bool = False) -> LegRinging:
+        leg.ring_emitted = True
+        call = leg.call
+        direction = self._direction_for(leg)
+        if leg.is_dest:
+            number, name = leg.conn_num, leg.conn_name
+            if not number and leg.dialled_by in self._legs:
+                caller = self._legs[leg.dialled_by]
+                number, name = caller.cid_num, caller.cid_name
+            line = call.line or call.dialled
+        else:
+            number = call.dialled or (leg.exten if leg.exten not in ("s", "") else "")
+            name = ""
+            line = number
+        transferred_by = ""
+        if leg.is_dest and call.transferred and call.transferred_to == leg.extension:
+            transferred_by = call.transferred_from
+        return LegRinging(leg_id=leg.uid, call_id=self._call_id(call), linkedid=call.linkedid,
+                          extension=leg.extension, direction=direction, other_number=number,
+                          other_name=name, line=line, at=at, queue=call.queue,
+                          transferred_by=transferred_by, channel=leg.channel, restored=restored)
+
+    def _answer_leg(self, leg: _Leg, at: datetime) -> list[DomainEvent]:
+        if leg.answered:
+            return []
+        leg.answered = True
+        leg.answered_at = at
+        call = leg.call
+        if leg.is_dest:
+            if call.answered_at is None:
+                call.answered_at = at
+            call.answered_leg = leg
+        if not leg.extension:
+            return []
+        number, name = leg.conn_num, leg.conn_name
+        return [LegAnswered(leg_id=leg.uid, call_id=self._call_id(call), extension=leg.extension,
+                            at=at, other_number=number, other_name=name)]
+
+    def _call_id(self, call: _Call) -> str:
+        return call_id_for(call.linkedid, self.server)
+
+    # ------------------------------------------------------------------ handlers
+    def _on_newchannel(self, m: Message, at: datetime) -> list[DomainEvent]:
+        uid = m.get("Uniqueid")
+        if not uid:
+            return []
+        leg = self._legs.get(uid)
+        if leg is not None:
+            self._update_ids(leg, m)
+            return []
+        leg = self._new_leg(m, at)
+        leg.state = int(m.get("ChannelState") or 0)
+        leg.call.last_at = at
+        if leg.state == RINGING and leg.extension:
+            return [self._ringing_event(leg, at)]
+        return []
+
+    def _on_newstate(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at)
+        if leg is None:
+            return []
+        self._update_ids(leg, m)
+        state = int(m.get("ChannelState") or 0)
+        leg.state = state
+        out: list[DomainEvent] = []
+        if not leg.extension:
+            return out
+        if state == RINGING and not leg.ring_emitted:
+            out.append(self._ringing_event(leg, at))
+        elif state == UP:
+            leg.went_up = True
+            if leg.is_dest:
+                if not leg.ring_emitted:
+                    out.append(self._ringing_event(leg, at))
+                out.extend(self._answer_leg(leg, at))
+        return out
+
+    def _on_connected_line(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at, create=False)
+        if leg is not None:
+            self._update_ids(leg, m)
+        return []
+
+    _on_callerid = _on_connected_line
+
+    def _on_newexten(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._legs.get(m.get("Uniqueid", ""))
+        if leg is not None:
+            exten = m.get("Exten")
+            if exten:
+                leg.exten = exten
+        return []
+
+    def _on_varset(self, m: Message, at: datetime) -> list[DomainEvent]:
+        if m.get("Variable") in self._did_variables:
+            leg = self._legs.get(m.get("Uniqueid", ""))
+            value = m.get("Value", "").strip()
+            if leg is not None and value and not leg.call.line_from_variable:
+                leg.call.line = value
+                leg.call.line_from_variable = True
+        return []
+
+    def _on_dial_begin(self, m: Message, at: datetime) -> list[DomainEvent]:
+        dest = self._leg(m, at, prefix="Dest")
+        if dest is None:
+            return []
+        self._update_ids(dest, m, "Dest")
+        caller = self._leg(m, at)
+        call = dest.call
+        out: list[DomainEvent] = []
+        dest.is_dest = True
+        if call.ring_start is None:
+            call.ring_start = at
+        if caller is not None:
+            dest.dialled_by = caller.uid
+            caller.dialled_out = True
+            if not call.caller_known:
+                call.caller_known = True
+                call.caller_num, call.caller_name = caller.cid_num, caller.cid_name
+                call.dialled = clean(m.get("Exten")) if m.get("Exten") not in ("s", None) else ""
+                if not call.line:
+                    call.line = call.dialled
+            if caller.extension and not caller.ring_emitted and not caller.is_dest:
+                out.append(self._ringing_event(caller, at))
+        if dest.extension:
+            if not call.first_rung_ext:
+                call.first_rung_ext = dest.extension
+            out.extend(self._check_redirect_transfer(call, dest, at))
+            if dest.state == RINGING and not dest.ring_emitted:
+                out.append(self._ringing_event(dest, at))
+        return out
+
+    def _on_dial_end(self, m: Message, at: datetime) -> list[DomainEvent]:
+        dest = self._legs.get(m.get("DestUniqueid", ""))
+        if dest is None:
+            return []
+        status = m.get("DialStatus", "")
+        dest.dial_status = status
+        call = dest.call
+        call.dial_statuses.append(status)
+        out: list[DomainEvent] = []
+        if status == "ANSWER":
+            if dest.extension and not dest.ring_emitted:
+                out.append(self._ringing_event(dest, at))
+            out.extend(self._answer_leg(dest, at))
+            caller = self._legs.get(dest.dialled_by)
+            if caller is not None and caller.extension and not caller.is_dest:
+                caller.conn_num = caller.conn_num or dest.cid_num
+                out.extend(self._answer_leg(caller, at))
+                if call.answered_at is None:
+                    call.answered_at = at
+        return out
+
+    def _on_bridge_enter(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at, create=False)
+        if leg is not None:
+            leg.bridge = m.get("BridgeUniqueid", "")
+        return []
+
+    def _on_bridge_leave(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at, create=False)
+        if leg is not None and leg.bridge == m.get("BridgeUniqueid", ""):
+            leg.bridge = ""
+        return []
+
+    def _on_hold(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at, create=False)
+        if leg is None or not leg.extension or leg.held:
+            return []
+        leg.held = True
+        return [LegHeld(leg_id=leg.uid, call_id=self._call_id(leg.call), extension=leg.extension, at=at)]
+
+    def _on_unhold(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at, create=False)
+        if leg is None or not leg.extension or not leg.held:
+            return []
+        leg.held = False
+        return [LegResumed(leg_id=leg.uid, call_id=self._call_id(leg.call), extension=leg.extension, at=at)]
+
+    def _on_hangup(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._legs.get(m.get("Uniqueid", ""))
+        if leg is None:
+            return []
+        self._update_ids(leg, m)
+        return self._end_leg(leg, at)
+
+    def _on_blind_transfer(self, m: Message, at: datetime) -> list[DomainEvent]:
+        if m.get("Result", "Success") != "Success":
+            return []
+        leg = self._legs.get(m.get("TransfererUniqueid", ""))
+        if leg is None:
+            return []
+        target = m.get("Extension", "")
+        return self._mark_transfer(leg.call, leg, target, "blind", at)
+
+    def _on_attended_transfer(self, m: Message, at: datetime) -> list[DomainEvent]:
+        if m.get("Result", "Success") != "Success":
+            return []
+        transferer = self._legs.get(m.get("OrigTransfererUniqueid", ""))
+        transferee = self._legs.get(m.get("TransfereeUniqueid", ""))
+        target_leg = self._legs.get(m.get("TransferTargetUniqueid", ""))
+        if transferer is None:
+            return []
+        call = transferee.call if transferee is not None else transferer.call
+        target = (target_leg.extension if target_leg is not None and target_leg.extension
+                  else clean(m.get("TransferTargetCallerIDNum") or m.get("SecondTransfererConnectedLineNum")))
+        if target_leg is not None and target_leg.call is not call:
+            self._merge(target_leg.call, call)
+        out = self._mark_transfer(call, transferer, target, "attended", at)
+        if target_leg is not None and target_leg.extension:
+            call.answered_leg = target_leg
+        return out
+
+    def _on_queue_join(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at, create=False)
+        if leg is not None:
+            leg.call.queue = m.get("Queue", "")
+            if leg.call.ring_start is None:
+                leg.call.ring_start = at
+        return []
+
+    def _on_queue_abandon(self, m: Message, at: datetime) -> list[DomainEvent]:
+        leg = self._leg(m, at, create=False)
+        if leg is not None:
+            leg.call.queue_abandoned = True
+            leg.call.queue = leg.call.queue or m.get("Queue", "")
+        return []
+
+    def _on_extension_status(self, m: Message, at: datetime) -> list[DomainEvent]:
+        exten = m.get("Exten", "")
+        if not exten:
+            return []
+        for device in m.get("Hint", "").split("&"):
+            device = device.strip()
+            if "/" in device and not device.startswith(("Custom:", "Queue:")):
+                self._device_ext[device] = exten
+        state = _HINT_STATES.get(m.get("Status", ""), "unknown")
+        if self._ext_state.get(exten) == state:
+            return []
+        self._ext_state[exten] = state
+        return [ExtensionStateChanged(extension=exten, state=state)]  # type: ignore[arg-type]
+
+    def _on_shutdown(self, m: Message, at: datetime) -> list[DomainEvent]:
+        self.connection_lost(at)
+        return []
+
+    # ------------------------------------------------------------------ transfers
+    def _mark_transfer(self, call: _Call, leg: _Leg, target: str, kind: str,
+                       at: datetime) -> list[DomainEvent]:
+        source = leg.extension or (call.answered_leg.extension if call.answered_leg else "")
+        if call.transferred and call.transferred_to == target and call.transferred_from == source:
+            return []
+        call.transferred = True
+        call.transferred_from = source
+        call.transferred_to = target
+        leg.transferred_away = True
+        if not leg.extension:
+            return []
+        return [LegTransferred(leg_id=leg.uid, call_id=self._call_id(call), extension=leg.extension,
+                               target=target, kind=kind, at=at)]  # type: ignore[arg-type]
+
+    def _check_redirect_transfer(self, call: _Call, dest: _Leg, at: datetime) -> list[DomainEvent]:
+        """A Redirect emits no transfer event: an answered call whose answering extension
+        left, ringing another extension, was transferred (blind)."""
+        handler = call.answered_leg
+        if handler is None or not handler.extension or handler.extension == dest.extension:
+            return []
+        if handler.uid in call.legs and handler.bridge:
+            return []  # still talking: a consult call of an attended transfer, not a transfer yet
+        if call.transferred and call.transferred_to == dest.extension:
+            return []
+        return self._mark_transfer(call, handler, dest.extension, "blind", at)
+
+    def _merge(self, source: _Call, target: _Call) -> None:
+        """An attended transfer joined the consult call into the original: its live legs
+        now belong to the original call, and it is never logged on its own."""
+        for uid, leg in list(source.legs.items()):
+            leg.call = target
+            target.legs[uid] = leg
+            if leg.extension:
+                target.ext_legs.append(leg)
+        source.legs.clear()
+        source.merged_into = target
+        self._calls.pop(source.linkedid, None)
+
+    # ------------------------------------------------------------------ endings
+    def _end_leg(self, leg: _Leg, at: datetime, cause: str = "") -> list[DomainEvent]:
+        self._legs.pop(leg.uid, None)
+        call = leg.call
+        call.legs.pop(leg.uid, None)
+        call.last_at = at
+        out: list[DomainEvent] = []
+        if leg.extension:
+            if leg is call.answered_leg and not call.transferred:
+                # the handler left while a newly rung extension is still there: a Redirect
+                for other in call.legs.values():
+                    if other.extension and other.is_dest and other.created >= (leg.answered_at or at) \
+                            and other.extension != leg.extension:
+                        out.extend(self._mark_transfer(call, leg, other.extension, "blind", at))
+                        break
+            status, answered_by = self._leg_status(leg)
+            out.append(LegEnded(leg_id=leg.uid, call_id=self._call_id(call), extension=leg.extension,
+                                at=at, status=status, answered_by=answered_by))
+        if not call.legs and call.merged_into is None:
+            self._calls.pop(call.linkedid, None)
+            record = self._record(call, at)
+            if record is not None:
+                out.append(CallLogged(record))
+        return out
+
+    def _leg_status(self, leg: _Leg) -> tuple[str, str]:
+        call = leg.call
+        if leg.transferred_away:
+            return "transferred", ""
+        if leg.answered:
+            return "answered", ""
+        if leg.is_dest:
+            handler = call.answered_leg
+            if handler is not None and handler is not leg and handler.extension != leg.extension:
+                return "answered", handler.extension   # e.g. a queue colleague took it
+            if leg.dial_status == "BUSY":
+                return "busy", ""
+            return "missed", ""
+        # the calling side (a phone that dialled, or a click-to-dial)
+        if not leg.dialled_out:
+            return "abandoned", ""
+        if "BUSY" in call.dial_statuses:
+            return "busy", ""
+        return "unanswered", ""
+
+    def _record(self, call: _Call, ended: datetime) -> CallRecord | None:
+        if not call.non_local:
+            return None  # only Local halves: not a call anyone made
+        origin = call.origin
+        origin_ext = origin.extension if origin is not None else ""
+        rung_exts = [leg for leg in call.ext_legs if leg.is_dest]
+        if origin_ext:
+            direction = "internal" if rung_exts or self._is_extension_number(call.dialled) else "out"
+        else:
+            direction = "in"
+        if direction == "in" and not rung_exts and not call.queue and not call.ring_start:
+            # nobody of the office was involved and nothing rang (e.g. a trunk-to-trunk leg)
+            if not call.ext_legs:
+                pass
+        handler = call.answered_leg
+        answered_at = call.answered_at
+        if call.transferred:
+            status = "transferred"
+        elif answered_at is not None:
+            status = "answered"
+        elif direction == "out":
+            if origin is not None and not origin.dialled_out:
+                status = "abandoned"      # the operator's own phone never took the click-to-dial
+            elif "BUSY" in call.dial_statuses:
+                status = "busy"
+            else:
+                status = "unanswered"
+        elif call.queue:
+            status = "missed"
+        elif call.dial_statuses and all(s == "BUSY" for s in call.dial_statuses):
+            status = "busy"
+        elif rung_exts or call.dial_statuses:
+            status = "missed"
+        else:
+            status = "abandoned"          # the caller left before any phone rang
+        if direction == "out":
+            extension = origin_ext
+            caller_number, caller_name = origin_ext, (origin.cid_name if origin and origin.cid_num == origin_ext else "")
+            called = call.dialled
+        else:
+            if handler is not None and handler.extension:
+                extension = handler.extension
+            elif call.queue and answered_at is None:
+                extension = ""
+            else:
+                extension = call.first_rung_ext
+            if direction == "internal":
+                caller_number = origin_ext
+                caller_name = origin.cid_name if origin and origin.cid_num == origin_ext else ""
+                called = call.dialled or call.first_rung_ext
+            else:
+                caller_number, caller_name = call.caller_num, call.caller_name
+                if not call.caller_known and origin is not None:
+                    caller_number, caller_name = origin.cid_num, origin.cid_name
+                called = call.line or call.dialled
+        if call.transferred and call.transferred_to:
+            extension = call.transferred_to if self._is_extension_like(call.transferred_to) else extension
+        ring_end = answered_at or ended
+        ring_seconds = (ring_end - call.ring_start).total_seconds() if call.ring_start else 0.0
+        talk_seconds = (ended - answered_at).total_seconds() if answered_at else 0.0
+        return CallRecord(
+            id=self._call_id(call), linkedid=call.linkedid, direction=direction, status=status,
+            started_at=call.started.isoformat(timespec="milliseconds"),
+            caller_number=caller_number, caller_name=caller_name, called_number=called,
+            extension=extension,
+            answered_at=answered_at.isoformat(timespec="milliseconds") if answered_at else None,
+            ended_at=ended.isoformat(timespec="milliseconds"),
+            ring_seconds=round(max(ring_seconds, 0.0), 3), talk_seconds=round(max(talk_seconds, 0.0), 3),
+            transferred_from=call.transferred_from, transferred_to=call.transferred_to,
+            queue=call.queue)
+
+    def _is_extension_like(self, number: str) -> bool:
+        return self._is_extension_number(number) or (number.isdigit() and len(number) <= 6)
