@@ -73,6 +73,7 @@ class _Leg:
     dialled_by: str = ""           # Uniqueid of the leg that dialled this one
     is_dest: bool = False          # this leg was dialled (DialBegin destination)
     dialled_out: bool = False      # this leg dialled someone
+    originated: bool = False       # created by an Originate (click-to-dial rings the phone first)
     dial_status: str = ""
     ring_emitted: bool = False
     answered: bool = False
@@ -101,6 +102,8 @@ class _Call:
     answered_leg: _Leg | None = None
     first_rung_ext: str = ""
     dial_statuses: list[str] = field(default_factory=list)
+    app_dial_statuses: list[str] = field(default_factory=list)   # DIALSTATUS of Dials that made no channel
+    attempted: bool = False        # the dialplan tried to reach someone (Dial/Queue)
     queue: str = ""
     queue_abandoned: bool = False
     transferred: bool = False
@@ -435,14 +438,41 @@ class CallTracker:
 
     def _on_newexten(self, m: Message, at: datetime) -> list[DomainEvent]:
         leg = self._legs.get(m.get("Uniqueid", ""))
-        if leg is not None:
-            exten = m.get("Exten")
-            if exten:
-                leg.exten = exten
+        if leg is None:
+            return []
+        exten = m.get("Exten")
+        if exten:
+            leg.exten = exten
+        app = m.get("Application")
+        if app == "Dial" or app == "Queue":
+            # the dialplan tries to reach someone; a Dial to an unreachable phone makes no
+            # channel and no DialBegin, so this is the only trace of who was wanted
+            call = leg.call
+            call.attempted = True
+            if not call.caller_known and not leg.extension:
+                call.caller_known = True
+                call.caller_num, call.caller_name = leg.cid_num, leg.cid_name
+                call.dialled = leg.exten if leg.exten != "s" else ""
+                if not call.line:
+                    call.line = call.dialled
+            if app == "Dial" and not call.first_rung_ext:
+                target = m.get("AppData", "").split(",", 1)[0]
+                for device in target.split("&"):
+                    ext = self.extension_of(device.strip() + "-x")
+                    if ext:
+                        call.first_rung_ext = ext
+                        break
         return []
 
     def _on_varset(self, m: Message, at: datetime) -> list[DomainEvent]:
-        if m.get("Variable") in self._did_variables:
+        variable = m.get("Variable")
+        if variable == "DIALSTATUS":
+            value = m.get("Value", "")
+            leg = self._legs.get(m.get("Uniqueid", ""))
+            if value and leg is not None:
+                leg.call.app_dial_statuses.append(value)
+            return []
+        if variable in self._did_variables:
             leg = self._legs.get(m.get("Uniqueid", ""))
             value = m.get("Value", "").strip()
             if leg is not None and value and not leg.call.line_from_variable:
@@ -458,20 +488,24 @@ class CallTracker:
         caller = self._leg(m, at)
         call = dest.call
         out: list[DomainEvent] = []
+        if caller is None:
+            # an Originate dialling its first channel (the operator's phone, or the
+            # outside caller's Local half in the test PBX): not a destination of the call
+            dest.originated = True
+            return out
         dest.is_dest = True
         if call.ring_start is None:
             call.ring_start = at
-        if caller is not None:
-            dest.dialled_by = caller.uid
-            caller.dialled_out = True
-            if not call.caller_known:
-                call.caller_known = True
-                call.caller_num, call.caller_name = caller.cid_num, caller.cid_name
-                call.dialled = clean(m.get("Exten")) if m.get("Exten") not in ("s", None) else ""
-                if not call.line:
-                    call.line = call.dialled
-            if caller.extension and not caller.ring_emitted and not caller.is_dest:
-                out.append(self._ringing_event(caller, at))
+        dest.dialled_by = caller.uid
+        caller.dialled_out = True
+        if not call.caller_known:
+            call.caller_known = True
+            call.caller_num, call.caller_name = caller.cid_num, caller.cid_name
+            call.dialled = clean(m.get("Exten")) if m.get("Exten") not in ("s", None) else ""
+            if not call.line:
+                call.line = call.dialled
+        if caller.extension and not caller.ring_emitted and not caller.is_dest:
+            out.append(self._ringing_event(caller, at))
         if dest.extension:
             if not call.first_rung_ext:
                 call.first_rung_ext = dest.extension
@@ -486,6 +520,8 @@ class CallTracker:
             return []
         status = m.get("DialStatus", "")
         dest.dial_status = status
+        if not dest.is_dest:
+            return []  # the Originate's own dial (see DialBegin)
         call = dest.call
         call.dial_statuses.append(status)
         out: list[DomainEvent] = []
@@ -672,15 +708,13 @@ class CallTracker:
                 return "busy", ""
             return "missed", ""
         # the calling side (a phone that dialled, or a click-to-dial)
-        if not leg.dialled_out:
-            return "abandoned", ""
-        if "BUSY" in call.dial_statuses:
+        if "BUSY" in call.dial_statuses or "BUSY" in call.app_dial_statuses:
             return "busy", ""
         return "unanswered", ""
 
     def _record(self, call: _Call, ended: datetime) -> CallRecord | None:
-        if not call.non_local:
-            return None  # only Local halves: not a call anyone made
+        if not (call.non_local or call.attempted or call.queue or call.dial_statuses):
+            return None  # only Local halves that never tried to reach anyone
         origin = call.origin
         origin_ext = origin.extension if origin is not None else ""
         rung_exts = [leg for leg in call.ext_legs if leg.is_dest]
@@ -688,10 +722,7 @@ class CallTracker:
             direction = "internal" if rung_exts or self._is_extension_number(call.dialled) else "out"
         else:
             direction = "in"
-        if direction == "in" and not rung_exts and not call.queue and not call.ring_start:
-            # nobody of the office was involved and nothing rang (e.g. a trunk-to-trunk leg)
-            if not call.ext_legs:
-                pass
+        statuses = call.dial_statuses or call.app_dial_statuses
         handler = call.answered_leg
         answered_at = call.answered_at
         if call.transferred:
@@ -699,17 +730,14 @@ class CallTracker:
         elif answered_at is not None:
             status = "answered"
         elif direction == "out":
-            if origin is not None and not origin.dialled_out:
-                status = "abandoned"      # the operator's own phone never took the click-to-dial
-            elif "BUSY" in call.dial_statuses:
-                status = "busy"
-            else:
-                status = "unanswered"
+            # far end busy → busy; no answer, unreachable, or the operator's own phone
+            # never took the click-to-dial → unanswered
+            status = "busy" if "BUSY" in statuses else "unanswered"
         elif call.queue:
-            status = "missed"
-        elif call.dial_statuses and all(s == "BUSY" for s in call.dial_statuses):
+            status = "missed"             # a caller who gave up in the queue: the queue's missed call
+        elif statuses and all(s == "BUSY" for s in statuses):
             status = "busy"
-        elif rung_exts or call.dial_statuses:
+        elif rung_exts or statuses:
             status = "missed"
         else:
             status = "abandoned"          # the caller left before any phone rang
@@ -733,8 +761,8 @@ class CallTracker:
                 if not call.caller_known and origin is not None:
                     caller_number, caller_name = origin.cid_num, origin.cid_name
                 called = call.line or call.dialled
-        if call.transferred and call.transferred_to:
-            extension = call.transferred_to if self._is_extension_like(call.transferred_to) else extension
+        if call.transferred and call.transferred_from:
+            extension = call.transferred_from  # who had it; transferred_to says where it went
         ring_end = answered_at or ended
         ring_seconds = (ring_end - call.ring_start).total_seconds() if call.ring_start else 0.0
         talk_seconds = (ended - answered_at).total_seconds() if answered_at else 0.0

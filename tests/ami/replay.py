@@ -1,0 +1,102 @@
+"""Replay recorded AMI sessions (tests/fixtures/ami/*.ami) through the tracker.
+
+The fixture files are raw bytes Asterisk sent, after a header of '# ' lines (one of them
+``expect: <json>``, the scenario driver's view of the outcome). Parsed here with a
+deliberately tiny parser so replay tests do not depend on the product's protocol code.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from callcore.ami.tracker import CallTracker
+from callcore.events import CallLogged
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
+START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone(timedelta(hours=2)))
+
+
+@dataclass
+class Fixture:
+    name: str
+    header: dict[str, str]
+    messages: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def expect(self) -> list[dict]:
+        return json.loads(self.header.get("expect", "[]"))
+
+    @property
+    def has_timestamps(self) -> bool:
+        return any("Timestamp" in m for m in self.messages)
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.stem for p in FIXTURES.glob("*.ami"))
+
+
+def load(name: str) -> Fixture:
+    raw = (FIXTURES / f"{name}.ami").read_bytes()
+    header: dict[str, str] = {}
+    body_start = 0
+    for line in raw.split(b"\n"):
+        if not line.startswith(b"# "):
+            break
+        key, _sep, value = line[2:].decode("utf-8").partition(": ")
+        header[key] = value
+        body_start += len(line) + 1
+    messages = []
+    for block in raw[body_start:].decode("utf-8", errors="replace").split("\r\n\r\n"):
+        headers: dict[str, str] = {}
+        for line in block.split("\r\n"):
+            key, sep, value = line.partition(": ")
+            if sep:
+                headers.setdefault(key, value)
+        if headers:
+            messages.append(headers)
+    return Fixture(name, header, messages)
+
+
+class StepClock:
+    """For fixtures without Timestamp headers: every message is 10 ms after the last, so
+    order (not real duration) is what the times say."""
+
+    def __init__(self, start: datetime = START, step: float = 0.01):
+        self.t = start - timedelta(seconds=step)
+        self.step = timedelta(seconds=step)
+
+    def __call__(self) -> datetime:
+        self.t += self.step
+        return self.t
+
+
+def replay(fixture: Fixture, tracker: CallTracker | None = None):
+    tracker = tracker or CallTracker(now=StepClock())
+    events = []
+    for message in fixture.messages:
+        events.extend(tracker.feed(message))
+    return tracker, events
+
+
+def records(events) -> list:
+    return [e.record for e in events if isinstance(e, CallLogged)]
+
+
+if __name__ == "__main__":  # python -m tests.ami.replay [name]: print what the tracker sees
+    import sys
+    for name in sys.argv[1:] or fixture_names():
+        fx = load(name)
+        _t, evs = replay(fx)
+        print(f"== {name} ({len(fx.messages)} msgs, timestamps={fx.has_timestamps})")
+        for e in evs:
+            if isinstance(e, CallLogged):
+                r = e.record
+                print(f"  LOG {r.direction} {r.status} ext={r.extension} from={r.caller_number}/{r.caller_name} "
+                      f"to={r.called_number} ring={r.ring_seconds} talk={r.talk_seconds} xfer={r.transferred_from}->{r.transferred_to} q={r.queue}")
+            else:
+                d = {k: v for k, v in e.__dict__.items() if k not in ("at", "call_id", "linkedid", "leg_id") and v not in ("", False)}
+                print("  ", type(e).__name__, d)
+        for x in fx.expect:
+            print("  EXPECT", {k: v for k, v in x.items() if v})
