@@ -1,0 +1,164 @@
+"""One change = one line of canonical JSON with a CRC-32 checksum. The same line is written
+to the local journal, copied into batch files on the share and replayed on every station.
+
+Line keys: ``id`` (``device:seq``), ``h`` (hybrid clock), ``t`` (table), ``k`` (record key),
+``f`` (changed fields, or ``null`` for a delete tombstone), ``c`` (checksum).
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+
+class DamagedLine(ValueError):
+    """A line that does not parse or fails its checksum."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    device: str
+    seq: int
+    hlc: int
+    table: str
+    key: str
+    fields: dict[str, Any] | None     # None = tombstone (delete)
+
+    @property
+    def change_id(self) -> str:
+        return f"{self.device}:{self.seq}"
+
+    @property
+    def clock(self) -> tuple[int, str]:
+        """Total order used by every merge: clock first, device id breaks ties."""
+        return (self.hlc, self.device)
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def checksum(text: str) -> str:
+    return format(zlib.crc32(text.encode("utf-8")), "08x")
+
+
+def encode(change: Change) -> str:
+    """The journal/batch line for a change, newline included."""
+    body = {"id": change.change_id, "h": change.hlc, "t": change.table, "k": change.key, "f": change.fields}
+    text = canonical(body)
+    return text[:-1] + f',"c":"{checksum(text)}"}}\n'
+
+
+def decode(line: str) -> Change:
+    """Parse and verify one line (with or without its newline); DamagedLine if bad."""
+    line = line.rstrip("\r\n")
+    cut = line.rfind(',"c":"')
+    if cut < 0 or not line.endswith('"}') or len(line) - cut != 16:
+        raise DamagedLine("no checksum")
+    text = line[:cut] + "}"
+    if checksum(text) != line[cut + 6:cut + 14]:
+        raise DamagedLine("checksum mismatch")
+    try:
+        body = json.loads(text)
+        device, seq = body["id"].rsplit(":", 1)
+        fields = body["f"]
+        if fields is not None and not isinstance(fields, dict):
+            raise TypeError("fields")
+        return Change(device, int(seq), int(body["h"]), str(body["t"]), str(body["k"]), fields)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DamagedLine(f"malformed change: {exc}") from None
+
+
+@dataclass
+class ParsedLines:
+    changes: list[Change]
+    bad_lines: list[int]          # 1-based line numbers that failed (not counting a torn last line)
+    torn_last: bool               # last line had no newline and did not verify
+
+
+def parse_lines(data: bytes) -> ParsedLines:
+    """Verify every line of a journal or batch. A last line without its newline that does
+    not verify is a torn write (reported as ``torn_last``), not damage."""
+    changes: list[Change] = []
+    bad: list[int] = []
+    torn = False
+    pieces = data.split(b"\n")
+    last_index = len(pieces) - 1
+    for index, raw in enumerate(pieces):
+        if index == last_index:
+            if not raw:
+                break            # file ends with a newline: fine
+            try:
+                changes.append(decode(raw.decode("utf-8")))
+            except (DamagedLine, UnicodeDecodeError):
+                if b"\x00" in raw:       # NUL runs come from a crashed disk or sync tool, not a torn append
+                    bad.append(index + 1)
+                else:
+                    torn = True
+            break
+        try:
+            changes.append(decode(raw.decode("utf-8")))
+        except (DamagedLine, UnicodeDecodeError):
+            bad.append(index + 1)
+    return ParsedLines(changes, bad, torn)
+
+
+class RangeSet:
+    """Sorted, merged closed intervals of sequence numbers: which changes of one device
+    have been applied. Small even after years (one interval when nothing is missing)."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, ranges: list[list[int]] | None = None):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for a, b in ranges or []:
+            self.add_range(int(a), int(b))
+
+    def __contains__(self, seq: int) -> bool:
+        i = bisect.bisect_right(self.starts, seq) - 1
+        return i >= 0 and self.ends[i] >= seq
+
+    def covers(self, a: int, b: int) -> bool:
+        i = bisect.bisect_right(self.starts, a) - 1
+        return i >= 0 and self.ends[i] >= b
+
+    def add(self, seq: int) -> None:
+        self.add_range(seq, seq)
+
+    def add_range(self, a: int, b: int) -> None:
+        if b < a:
+            return
+        i = bisect.bisect_left(self.starts, a)
+        # merge with the previous interval when touching
+        if i > 0 and self.ends[i - 1] >= a - 1:
+            i -= 1
+            a = self.starts[i]
+            b = max(b, self.ends[i])
+        j = i
+        while j < len(self.starts) and self.starts[j] <= b + 1:
+            b = max(b, self.ends[j])
+            j += 1
+        self.starts[i:j] = [a]
+        self.ends[i:j] = [b]
+
+    def update(self, other: "RangeSet") -> None:
+        for a, b in zip(other.starts, other.ends):
+            self.add_range(a, b)
+
+    def issubset(self, other: "RangeSet") -> bool:
+        return all(other.covers(a, b) for a, b in zip(self.starts, self.ends))
+
+    def max(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+    def to_json(self) -> list[list[int]]:
+        return [[a, b] for a, b in zip(self.starts, self.ends)]
+
+    def copy(self) -> "RangeSet":
+        other = RangeSet()
+        other.starts = list(self.starts)
+        other.ends = list(self.ends)
+        return other

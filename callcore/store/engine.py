@@ -1,0 +1,758 @@
+"""The store facade: local-first tables, the journal that makes a change durable, and the
+background thread that publishes and merges changes through the shared folder.
+
+Life of a local change: validate → journal line fsync'd (committed) → merged into memory
+→ subscribers told → published to the share within about a second → merged by every other
+station. The TinyDB table files are checkpoints of the journal, written in the background.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..i18n import _
+from ..records import (Activity, CallNote, Contact, Group, OfficeSetting, Record, ScheduledCall, User)
+from .changes import Change, RangeSet, encode, parse_lines
+from .clock import HybridClock, env_clock_offset
+from .files import move_aside
+from .journal import Journal
+from .lock import LocalLock, ShareHeartbeat, StationInUseError
+from .repos import CallsRepo, Repo
+from .share import (BATCH_RE, ShareLayout, SnapshotDamaged, file_age, is_conflict_copy, read_snapshot_part,
+                    write_snapshot)
+from .tables import CallLog, FieldTable, doc_row, month_of, row_doc
+from .tablefiles import DamagedFile, TableFiles, read_state, read_table_file, write_state
+
+STATION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+FIELD_TABLES: dict[str, type[Record]] = {
+    "contacts": Contact, "scheduled_calls": ScheduledCall, "activities": Activity, "users": User,
+    "groups": Group, "office_settings": OfficeSetting, "call_notes": CallNote,
+}
+BATCH_LIMIT = 5000
+CHECKPOINT_SECONDS = 30.0
+CHECKPOINT_LINES = 20000
+HEARTBEAT_SECONDS = 5.0
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used (bad station id, unusable folder)."""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    table: str
+    keys: frozenset[str]
+    origin: str            # "local" | "remote"
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    path: Path
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+@dataclass
+class SyncReport:
+    online: bool = False
+    published: int = 0               # own changes written to the share
+    applied: int = 0                 # changes merged from other stations
+    files_read: int = 0
+    problems: list[StoreProblem] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class CompactReport:
+    snapshot: Path | None = None
+    records: int = 0
+    calls: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    archived: int = 0
+
+
+class Store:
+    """Open with :meth:`open`; close with :meth:`close` (or use as a context manager)."""
+
+    def __init__(self, local_folder: Path, shared_folder: Path | None, station_id: str, *,
+                 sync_interval: float = 1.0, clock_offset: float | None = None, calls_window: int = 2,
+                 torn_grace: float = 10.0, stale_seconds: float = 30.0):
+        if not STATION_ID_RE.match(station_id or ""):
+            raise StoreError(_("station.id: must be 1-64 letters, digits, '.', '_' or '-', not {value!r}").format(
+                value=station_id))
+        self.local = Path(local_folder)
+        self.station = station_id
+        self.sync_interval = sync_interval
+        self.torn_grace = torn_grace
+        self.clock = HybridClock(env_clock_offset() if clock_offset is None else clock_offset)
+        self.problems: list[StoreProblem] = []
+        self._lock = threading.RLock()
+        self._sync_lock = threading.Lock()
+        self._checkpoint_lock = threading.Lock()
+        self._subscribers: list[Callable[[ChangeSet], None]] = []
+        self._files = TableFiles(self.local / "tables")
+        self._quarantine = self.local / "quarantine"
+        self._state_path = self.local / "state.json"
+        self._local_lock = LocalLock(self.local, station_id)
+        self.layout = ShareLayout(Path(shared_folder), station_id) if shared_folder else None
+        self._heartbeat = ShareHeartbeat(self.layout.own, station_id, stale_seconds) if self.layout else None
+        self._calls_window = calls_window
+        self.epoch = ""
+        self.device = ""
+        self.own_seq = 0
+        self.published = 0
+        self.ranges: dict[str, RangeSet] = {}
+        self.merged_snapshot = ""
+        self.pending: list[tuple[int, str]] = []
+        self.lines_since_checkpoint = 0
+        self.last_checkpoint = time.monotonic()
+        self._done: dict[str, set[str]] = {}
+        self._seen_problems: set[str] = set()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._last_beat = 0.0
+        self._published_checked = False
+        self._needs_rebuild = False
+        self.online: bool | None = None
+        self.closed = False
+        self.tables: dict[str, FieldTable] = {name: FieldTable(name, cls) for name, cls in FIELD_TABLES.items()}
+        self.calllog: CallLog | None = None
+        self.journal: Journal | None = None
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, local_folder: Path, shared_folder: Path | None, station_id: str, *,
+             sync_interval: float = 1.0, background_sync: bool = True, **options: Any) -> "Store":
+        store = cls(local_folder, shared_folder, station_id, sync_interval=sync_interval, **options)
+        try:
+            store._open()
+        except BaseException:
+            store._local_lock.release()
+            raise
+        if background_sync and store.layout is not None:
+            store._thread = threading.Thread(target=store._run, name=f"store-sync-{station_id}", daemon=True)
+            store._thread.start()
+        return store
+
+    def _open(self) -> None:
+        try:
+            self.local.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(_("store.local_folder: cannot create {path}: {error}").format(
+                path=self.local, error=exc)) from None
+        self._local_lock.acquire()
+        if self._heartbeat is not None:
+            try:
+                self._heartbeat.check_free()
+            except OSError:
+                pass                         # share unreachable: work offline, check again later
+        state = self._load_state()
+        views_pos = int(state.get("views_pos", 0))
+        self.epoch = state.get("epoch") or secrets.token_hex(3)
+        self.device = f"{self.station}#{self.epoch}"
+        self.own_seq = int(state.get("own_seq", 0))
+        self.published = int(state.get("published", 0))
+        self.ranges = {dev: RangeSet(r) for dev, r in (state.get("ranges") or {}).items()}
+        self.merged_snapshot = state.get("snapshot", "")
+        self.clock.observe(int(state.get("hlc", 0)))
+        if not self._load_tables():
+            views_pos = 0
+            self.ranges = {}                 # re-merge everything the share still has
+            self.merged_snapshot = ""
+            self._needs_rebuild = False
+        self.journal = Journal(self.local / "journal", self.device, self._quarantine)
+        replay = self.journal.recover()
+        for path, problem in replay.problems:
+            self._problem(path, problem)
+        for pos, change in replay.entries:
+            if change.device == self.device:
+                self.own_seq = max(self.own_seq, change.seq)
+            self.clock.observe(change.hlc)
+            self._range(change.device).add(change.seq)
+            if pos >= views_pos:
+                self._apply(change)
+        self.pending = [(c.seq, encode(c)) for _p, c in replay.entries
+                        if c.device == self.device and c.seq > self.published]
+        self.journal.open()
+        self.lines_since_checkpoint = max(0, self.journal.pos - views_pos)
+        if not self._state_path.exists():
+            self._write_state(self._state_snapshot(views_pos))
+        self._beat(force=True)
+
+    def _load_state(self) -> dict[str, Any]:
+        try:
+            return read_state(self._state_path) or {}
+        except DamagedFile as exc:
+            self._quarantine_local(exc.path, exc.problem)
+            return {"views_pos": 0, "damaged": True}
+
+    def _load_tables(self) -> bool:
+        """Read the table files; False if one was damaged (it is set aside)."""
+        for name, table in self.tables.items():
+            try:
+                table.load_docs(self._files.read(name) or [])
+            except (DamagedFile, KeyError, TypeError, ValueError) as exc:
+                path = getattr(exc, "path", self._files.path(name))
+                self._table_damaged(path, getattr(exc, "problem", str(exc)))
+                table.records.clear()
+        self.calllog = CallLog(self._load_month, self._files.months(), self._calls_window)
+        return not self._needs_rebuild
+
+    def _load_month(self, month: str) -> list[dict[str, Any]]:
+        path = self._files.path(f"calls-{month}")
+        try:
+            docs = read_table_file(path) or []
+            for doc in docs:
+                if not isinstance(doc.get("v"), dict) or len(doc.get("h") or ()) != 2:
+                    raise DamagedFile(path, _("has a malformed record"))
+            return docs
+        except DamagedFile as exc:
+            self._table_damaged(path, exc.problem)
+            return []
+
+    def _table_damaged(self, path: Path, problem: str) -> None:
+        """A local table file is bad: set it aside and rebuild what it held from the
+        journal and the shared folder (never carry on as if it were empty)."""
+        self._quarantine_local(path, problem)
+        self._needs_rebuild = True
+
+    def _rebuild(self) -> None:
+        """Forget which changes were applied and replay the journal; the next sync merges
+        the snapshot and every batch on the share again (merging is idempotent)."""
+        assert self.journal is not None
+        with self._lock:
+            self._needs_rebuild = False
+            self.ranges = {}
+            self.merged_snapshot = ""
+            self._done.clear()
+            for seg in list(self.journal.segments):
+                for change in parse_lines(seg.path.read_bytes()).changes:
+                    self._range(change.device).add(change.seq)
+                    self._apply(change)
+
+    def _quarantine_local(self, path: Path, problem: str) -> None:
+        moved = move_aside(path, self._quarantine) if path.exists() else None
+        self._problem(path, _("{problem}; set aside as {moved}; rebuilt from the journal and the shared folder").format(
+            problem=problem, moved=moved or "-"))
+
+    def _problem(self, path: Path, problem: str) -> StoreProblem:
+        item = StoreProblem(Path(path), problem)
+        if str(item) not in self._seen_problems:
+            self._seen_problems.add(str(item))
+            self.problems.append(item)
+            print(_("store problem: {problem}").format(problem=item), file=sys.stderr)
+        return item
+
+    def _range(self, device: str) -> RangeSet:
+        r = self.ranges.get(device)
+        if r is None:
+            r = self.ranges[device] = RangeSet()
+        return r
+
+    # ------------------------------------------------------------------ repositories
+    @property
+    def contacts(self) -> Repo[Contact]:
+        return Repo(self, self.tables["contacts"])
+
+    @property
+    def scheduled(self) -> Repo[ScheduledCall]:
+        return Repo(self, self.tables["scheduled_calls"])
+
+    @property
+    def activities(self) -> Repo[Activity]:
+        return Repo(self, self.tables["activities"])
+
+    @property
+    def users(self) -> Repo[User]:
+        return Repo(self, self.tables["users"])
+
+    @property
+    def groups(self) -> Repo[Group]:
+        return Repo(self, self.tables["groups"])
+
+    @property
+    def office_settings(self) -> Repo[OfficeSetting]:
+        return Repo(self, self.tables["office_settings"])
+
+    @property
+    def call_notes(self) -> Repo[CallNote]:
+        return Repo(self, self.tables["call_notes"])
+
+    @property
+    def calls(self) -> CallsRepo:
+        assert self.calllog is not None
+        return CallsRepo(self, self.calllog, self.tables["call_notes"])
+
+    # ------------------------------------------------------------------ changes
+    def _apply(self, change: Change) -> bool:
+        if change.table == "calls":
+            assert self.calllog is not None
+            return self.calllog.apply(change)
+        table = self.tables.get(change.table)
+        if table is None:
+            return False                     # a table of a newer version: kept in the journal
+        try:
+            return table.apply(change)
+        except (TypeError, ValueError, AttributeError) as exc:
+            self._problem(Path(change.table), _("change {id} cannot be applied: {error}").format(
+                id=change.change_id, error=exc))
+            return False
+
+    def _commit(self, table: str, key: str, fields: dict[str, Any] | None) -> None:
+        """Make one local change durable, then apply it. Caller holds ``_lock``."""
+        if self.closed:
+            raise StoreError(_("the store is closed"))
+        assert self.journal is not None
+        seq = self.own_seq + 1
+        change = Change(self.device, seq, self.clock.now(), table, key, fields)
+        line = encode(change)
+        self.journal.append([line], own_max=seq)          # committed once this returns
+        self.own_seq = seq
+        self._range(self.device).add(seq)
+        self.pending.append((seq, line))
+        self.lines_since_checkpoint += 1
+        self._apply(change)
+        self._notify([ChangeSet(table, frozenset([key]), "local")])
+        self._wake.set()
+
+    def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
+        """Call ``callback`` for every change (from the thread that made or merged it)."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            try:
+                self._subscribers.remove(callback)
+            except ValueError:
+                pass
+        return unsubscribe
+
+    def _notify(self, changesets: Iterable[ChangeSet]) -> None:
+        for cs in changesets:
+            for callback in list(self._subscribers):
+                try:
+                    callback(cs)
+                except Exception as exc:  # a subscriber's bug must not break the store
+                    print(f"store subscriber failed: {exc!r}", file=sys.stderr)
+
+    def merge_changes(self, changes: Iterable[Change], origin: str = "remote") -> int:
+        """Merge changes from elsewhere (skipping ones already applied): journal them
+        durably first, then apply. Returns how many were new."""
+        touched: dict[str, set[str]] = {}
+        with self._lock:
+            fresh = []
+            for c in changes:
+                r = self._range(c.device)
+                if c.seq in r:
+                    continue
+                fresh.append(c)
+                r.add(c.seq)               # also dedupes within this call
+            if not fresh:
+                return 0
+            assert self.journal is not None
+            try:
+                self.journal.append([encode(c) for c in fresh])
+            except OSError:
+                for c in fresh:            # not durable: forget them, they will be read again
+                    self.ranges[c.device] = _without(self.ranges[c.device], c.seq)
+                raise
+            self.lines_since_checkpoint += len(fresh)
+            for c in fresh:
+                self.clock.observe(c.hlc)
+                if self._apply(c):
+                    touched.setdefault(c.table, set()).add(c.key)
+        self._notify(ChangeSet(t, frozenset(k), origin) for t, k in touched.items())
+        return len(fresh)
+
+    # ------------------------------------------------------------------ checkpoints
+    def _state_snapshot(self, views_pos: int) -> dict[str, Any]:
+        return {"station": self.station, "epoch": self.epoch, "views_pos": views_pos, "own_seq": self.own_seq,
+                "published": self.published, "hlc": self.clock.last, "snapshot": self.merged_snapshot,
+                "ranges": {d: r.to_json() for d, r in self.ranges.items()}}
+
+    def _write_state(self, state: dict[str, Any]) -> None:
+        write_state(self._state_path, state)
+
+    def checkpoint(self) -> None:
+        """Write every changed table/month file, then the state that says how far they go."""
+        assert self.journal is not None and self.calllog is not None
+        with self._checkpoint_lock:
+            with self._lock:
+                pos = self.journal.pos
+                work: list[tuple[str, list[dict[str, Any]] | list[tuple]]] = []
+                for name, table in self.tables.items():
+                    if table.dirty:
+                        work.append((name, list(table.records.items())))
+                        table.dirty = False
+                for month in sorted(self.calllog.dirty):
+                    work.append((f"calls-{month}", list(self.calllog.months[month].values())))
+                self.calllog.dirty.clear()
+                state = self._state_snapshot(pos)
+                lines_then = self.lines_since_checkpoint
+            try:
+                for name, items in work:
+                    if name.startswith("calls-"):
+                        docs = (row_doc(row) for row in items)
+                    else:
+                        table = self.tables[name]
+                        docs = (table.doc(k, s) for k, s in items)
+                    self._files.write(name, docs, pos)
+                self._write_state(state)
+            except OSError:
+                with self._lock:            # try again next time
+                    for name, _items in work:
+                        if name.startswith("calls-"):
+                            self.calllog.dirty.add(name[6:])
+                        else:
+                            self.tables[name].dirty = True
+                raise
+            with self._lock:
+                self.lines_since_checkpoint = max(0, self.lines_since_checkpoint - lines_then)
+                self.last_checkpoint = time.monotonic()
+                self.calllog.evict()
+                self.journal.rotate_if_big()
+                self.journal.drop_applied(pos, self.published)
+
+    # ------------------------------------------------------------------ sync
+    def _beat(self, force: bool = False) -> None:
+        if self._heartbeat is None or self.layout is None:
+            return
+        if not force and time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
+            return
+        try:
+            if self.layout.reachable():
+                self._heartbeat.beat()
+                self._last_beat = time.monotonic()
+        except OSError:
+            pass
+
+    def sync_now(self) -> SyncReport:
+        """Publish own changes and merge everything new on the share, now."""
+        report = SyncReport()
+        if self._needs_rebuild:
+            self._rebuild()
+        if self.layout is None:
+            report.error = _("no shared folder configured")
+            return report
+        with self._sync_lock:
+            try:
+                self.layout.require()
+                if not self._published_checked:
+                    self._check_own_published()
+                self._beat()
+                report.published = self._publish()
+                self._merge_snapshot(report)
+                self._poll(report)
+                report.online = True
+            except OSError as exc:
+                report.error = str(exc)
+            self.online = report.online
+        return report
+
+    def _check_own_published(self) -> None:
+        assert self.layout is not None
+        if self._heartbeat is not None:
+            self._heartbeat.check_free()
+        on_share = self.layout.own_published_max(self.epoch)
+        with self._lock:
+            if on_share > self.published:
+                self.published = on_share
+                self.pending = [(s, line) for s, line in self.pending if s > on_share]
+        self._published_checked = True
+
+    def _publish(self) -> int:
+        assert self.layout is not None
+        total = 0
+        while True:
+            with self._lock:
+                batch = self.pending[:BATCH_LIMIT]
+            if not batch:
+                return total
+            first, last = batch[0][0], batch[-1][0]
+            self.layout.publish(self.epoch, first, last, [line for _s, line in batch])
+            with self._lock:
+                self.pending = [(s, line) for s, line in self.pending if s > last]
+                self.published = max(self.published, last)
+            total += len(batch)
+
+    def _poll(self, report: SyncReport) -> None:
+        assert self.layout is not None
+        for folder in self.layout.station_folders():
+            station = folder.name
+            done = self._done.setdefault(station, set())
+            try:
+                names = sorted(os.listdir(folder))
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if name in done or name.startswith(".") or name == "heartbeat.json":
+                    continue
+                path = folder / name
+                if is_conflict_copy(name):
+                    self._read_batch(path, station, None, report)
+                    moved = self.layout.set_aside(path, "conflicts", station)
+                    report.problems.append(self._problem(path, _(
+                        "conflict copy made by a sync tool: merged, then set aside as {moved}").format(moved=moved)))
+                    done.add(name)
+                    continue
+                m = BATCH_RE.match(name)
+                if not m:
+                    done.add(name)         # not ours to read (notes, thumbs.db, …)
+                    continue
+                first, last = int(m.group(2)), int(m.group(3))
+                device = f"{station}#{m.group(1)}"
+                if self._range(device).covers(first, last):
+                    done.add(name)
+                    continue
+                if self._read_batch(path, station, (device, first, last), report):
+                    done.add(name)
+
+    def _read_batch(self, path: Path, station: str, expect: tuple[str, int, int] | None,
+                    report: SyncReport) -> bool:
+        """Merge one batch file; True when it is fully handled (applied or set aside)."""
+        assert self.layout is not None
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return True
+        report.files_read += 1
+        parsed = parse_lines(data)
+        report.applied += self.merge_changes(parsed.changes)
+        complete = not parsed.bad_lines and not parsed.torn_last
+        if complete and expect is not None:
+            device, first, last = expect
+            seqs = {c.seq for c in parsed.changes if c.device == device}
+            complete = seqs == set(range(first, last + 1))
+        if complete:
+            return True
+        if not parsed.bad_lines and file_age(path) < self.torn_grace:
+            return False                   # maybe still being copied by a sync tool: look again
+        problem = _("damaged batch (lines {lines}{torn}); its good lines were merged").format(
+            lines=", ".join(map(str, parsed.bad_lines[:10])) or "-",
+            torn=_(", torn last line") if parsed.torn_last else (
+                _(", lines missing") if not parsed.bad_lines else ""))
+        moved = self.layout.set_aside(path, "quarantine", station)
+        report.problems.append(self._problem(path, _("{problem}; set aside as {moved}").format(
+            problem=problem, moved=moved)))
+        return True
+
+    def _merge_snapshot(self, report: SyncReport) -> None:
+        """Load the newest snapshot if it holds changes this station has not seen."""
+        assert self.layout is not None
+        try:
+            info = self.layout.latest_snapshot()
+        except SnapshotDamaged as exc:
+            moved = self.layout.set_aside(exc.path, "quarantine", "snapshots")
+            report.problems.append(self._problem(exc.path, _("{problem}; set aside as {moved}").format(
+                problem=exc.problem, moved=moved)))
+            return
+        if info is None or info.name == self.merged_snapshot:
+            return
+        snap_ranges = {d: RangeSet(r) for d, r in info.manifest.get("ranges", {}).items()}
+        with self._lock:
+            needed = any(not r.issubset(self._range(d)) for d, r in snap_ranges.items())
+        if needed:
+            try:
+                self._load_snapshot(info)
+            except SnapshotDamaged as exc:
+                moved = self.layout.set_aside(info.path, "quarantine", "snapshots")
+                report.problems.append(self._problem(exc.path, _("{problem}; snapshot set aside as {moved}").format(
+                    problem=exc.problem, moved=moved)))
+                return
+            with self._lock:
+                for d, r in snap_ranges.items():
+                    self._range(d).update(r)
+        with self._lock:
+            self.merged_snapshot = info.name
+            self.clock.observe(int(info.manifest.get("hlc", 0)))
+        self.checkpoint()
+        self._archive_own(snap_ranges)
+
+    def _load_snapshot(self, info: Any) -> None:
+        touched: dict[str, set[str]] = {}
+        for part, meta in info.manifest.get("parts", {}).items():
+            docs = read_snapshot_part(info.path / f"{part}.jsonl.gz", int(meta.get("lines", -1)))
+            if part.startswith("calls-"):
+                assert self.calllog is not None
+                chunk: list[dict[str, Any]] = []
+                for doc in docs:
+                    chunk.append(doc)
+                    if len(chunk) >= 2000:
+                        self._merge_call_docs(chunk, touched)
+                        chunk = []
+                self._merge_call_docs(chunk, touched)
+                self.checkpoint()          # write the month out and let it leave memory
+            elif part in self.tables:
+                table = self.tables[part]
+                for doc in docs:
+                    key, state = table.state_from_doc(doc)
+                    with self._lock:
+                        if table.merge_state(key, state):
+                            touched.setdefault(part, set()).add(key)
+        self._notify(ChangeSet(t, frozenset(k), "remote") for t, k in touched.items())
+
+    def _merge_call_docs(self, docs: list[dict[str, Any]], touched: dict[str, set[str]]) -> None:
+        assert self.calllog is not None
+        with self._lock:
+            for doc in docs:
+                row = doc_row(doc, self.calllog.devices)
+                fields = {"started_at": doc["v"].get("started_at")}
+                fields.update(doc["v"])
+                change = Change(row[-1], 0, row[-2], "calls", row[0], fields)
+                if month_of(fields) and self.calllog.apply(change):
+                    touched.setdefault("calls", set()).add(row[0])
+
+    def _archive_own(self, snap_ranges: dict[str, RangeSet]) -> int:
+        """Move own batches that a snapshot holds to the archive (only we write our folder)."""
+        assert self.layout is not None
+        covered = snap_ranges.get(self.device)
+        if covered is None:
+            return 0
+        moved = 0
+        try:
+            names = os.listdir(self.layout.own)
+        except OSError:
+            return 0
+        for name in names:
+            m = BATCH_RE.match(name)
+            if m and m.group(1) == self.epoch and covered.covers(int(m.group(2)), int(m.group(3))):
+                if move_aside(self.layout.own / name, self.layout.archive / self.station):
+                    moved += 1
+        return moved
+
+    # ------------------------------------------------------------------ compaction
+    def compact(self) -> CompactReport:
+        """Checkpoint, then (with a share) write a snapshot of the merged state so a new
+        station loads it instead of replaying every batch; archive own covered batches."""
+        started = time.perf_counter()
+        report = CompactReport()
+        if self.layout is not None:
+            self.sync_now()
+        self.checkpoint()
+        if self.layout is None or not self.layout.reachable():
+            report.seconds = time.perf_counter() - started
+            return report
+        assert self.calllog is not None
+        with self._sync_lock:
+            with self._lock:
+                ranges = {d: r.copy() for d, r in self.ranges.items()}
+                hlc = self.clock.now()
+                tables = {name: list(t.records.items()) for name, t in self.tables.items()}
+                months = sorted(self.calllog.known)
+            counts = {"records": 0, "calls": 0}
+
+            def table_docs(name: str) -> Iterable[dict[str, Any]]:
+                table = self.tables[name]
+                for k, s in tables[name]:
+                    counts["records"] += 1
+                    yield table.doc(k, s)
+
+            def month_docs(month: str) -> Iterable[dict[str, Any]]:
+                with self._lock:
+                    resident = self.calllog.months.get(month)
+                    rows = list(resident.values()) if resident is not None else None
+                if rows is None:
+                    rows = list(self.calllog.read_month(month).values())
+                for row in rows:
+                    counts["calls"] += 1
+                    yield row_doc(row)
+
+            parts: list[tuple[str, Iterable[dict[str, Any]]]] = [(n, table_docs(n)) for n in tables]
+            parts += [(f"calls-{m}", month_docs(m)) for m in months]
+            name = f"s-{hlc:020d}-{self.station}"
+            header = {"station": self.station, "hlc": hlc, "created": time.time(),
+                      "ranges": {d: r.to_json() for d, r in ranges.items()}}
+            path, size = write_snapshot(self.layout, name, parts, header)
+            with self._lock:
+                self.merged_snapshot = name
+            report.snapshot, report.bytes = path, size
+            report.records, report.calls = counts["records"], counts["calls"]
+            report.archived = self._archive_own(ranges)
+            for old in self.layout.snapshot_list()[:-2]:     # keep the newest two
+                shutil.rmtree(old, ignore_errors=True)
+        self.checkpoint()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # ------------------------------------------------------------------ checking
+    def check(self) -> list[StoreProblem]:
+        """Verify every local and shared file; damaged shared batches are set aside."""
+        from .checker import check_store
+        return check_store(self)
+
+    # ------------------------------------------------------------------ background
+    def _run(self) -> None:
+        next_poll = 0.0
+        while not self._stop.is_set():
+            self._wake.wait(max(0.05, self.sync_interval / 4))
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                now = time.monotonic()
+                if now >= next_poll:
+                    self.sync_now()
+                    next_poll = now + self.sync_interval / 2
+                elif self.pending and self.layout is not None and self.layout.reachable():
+                    with self._sync_lock:
+                        if not self._published_checked:
+                            self._check_own_published()
+                        self._publish()
+                if self.lines_since_checkpoint and (
+                        self.lines_since_checkpoint >= CHECKPOINT_LINES
+                        or time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS):
+                    self.checkpoint()
+            except StationInUseError as exc:
+                self._problem(self.layout.own if self.layout else self.local, str(exc))
+            except OSError:
+                self.online = False
+            except Exception as exc:                   # keep syncing whatever happens
+                print(f"store sync failed: {exc!r}", file=sys.stderr)
+
+    def close(self, checkpoint_lines: int = 1000) -> None:
+        """Publish pending changes (if the share is there), stop syncing, release locks."""
+        if self.closed:
+            return
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self.layout is not None and self.pending:
+            self.sync_now()
+        if self.lines_since_checkpoint >= checkpoint_lines:
+            try:
+                self.checkpoint()
+            except OSError:
+                pass
+        with self._lock:
+            self.closed = True
+            if self.journal is not None:
+                self.journal.close()
+        if self._heartbeat is not None:
+            self._heartbeat.remove()
+        self._local_lock.release()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _without(r: RangeSet, seq: int) -> RangeSet:
+    out = RangeSet()
+    for a, b in zip(r.starts, r.ends):
+        out.add_range(a, min(b, seq - 1))
+        out.add_range(max(a, seq + 1), b)
+    return out

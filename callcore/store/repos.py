@@ -1,0 +1,154 @@
+"""Typed repositories over the store's tables: what the rest of the app calls."""
+from __future__ import annotations
+
+import copy
+import re
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Generic, Iterator, TypeVar
+
+from ..i18n import _
+from ..records import CallNote, CallRecord, Record, RecordError
+from .tables import CALLED, CALLER, STARTED, CallLog, FieldTable, row_record, started_key
+
+if TYPE_CHECKING:
+    from .engine import Store
+
+R = TypeVar("R", bound=Record)
+_NON_DIGITS = re.compile(r"\D")
+
+
+def clone(obj: R) -> R:
+    """A copy the caller may change without touching the store's own state."""
+    new = copy.copy(obj)
+    for name, value in vars(new).items():
+        if isinstance(value, list):
+            setattr(new, name, list(value))
+    return new
+
+
+class Repo(Generic[R]):
+    """put/get/delete/all for one last-writer-wins table."""
+
+    def __init__(self, store: "Store", table: FieldTable):
+        self._store = store
+        self._table = table
+
+    def put(self, record: R) -> R:
+        """Validate, then commit the changed fields (a new record: all of them)."""
+        if not isinstance(record, self._table.cls):
+            raise TypeError(f"{self._table.name} holds {self._table.cls.__name__}, not {type(record).__name__}")
+        record.validate()
+        fields = record.to_dict()
+        key = fields.pop("id")
+        with self._store._lock:
+            current = self._table.get(key)
+            if current is not None:
+                old = current.to_dict()
+                fields = {k: v for k, v in fields.items() if old.get(k) != v}
+                if not fields:
+                    return record
+            self._store._commit(self._table.name, key, fields)
+        return record
+
+    def get(self, key: str) -> R | None:
+        obj = self._table.get(key)
+        return clone(obj) if obj is not None else None
+
+    def delete(self, key: str) -> None:
+        with self._store._lock:
+            if self._table.get(key) is None:
+                return
+            self._store._commit(self._table.name, key, None)
+
+    def all(self) -> Iterator[R]:
+        for obj in self._table.visible():
+            yield clone(obj)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt.astimezone() if dt.tzinfo is None else dt
+
+
+class CallsRepo:
+    """The insert-only call log."""
+
+    def __init__(self, store: "Store", log: CallLog, notes: FieldTable):
+        self._store = store
+        self._log = log
+        self._notes = notes
+
+    def add(self, record: CallRecord) -> bool:
+        """Commit a finished call; False (and nothing written) if its id is already logged."""
+        if not isinstance(record, CallRecord):
+            raise TypeError(f"calls holds CallRecord, not {type(record).__name__}")
+        record.validate()
+        fields = record.to_dict()
+        key = fields.pop("id")
+        with self._store._lock:
+            if key in self._log.month(record.month):
+                return False
+            self._store._commit("calls", key, fields)
+        return True
+
+    def _with_notes(self, record: CallRecord) -> CallRecord:
+        note: CallNote | None = self._notes.get(record.id)
+        if note is not None and note.notes:
+            record.notes = note.notes
+        return record
+
+    def get(self, call_id: str) -> CallRecord | None:
+        with self._store._lock:
+            row = self._log.find(call_id)
+        return self._with_notes(row_record(row)) if row else None
+
+    def _month_rows(self, month: str) -> list[tuple]:
+        with self._store._lock:
+            resident = self._log.months.get(month)
+            if resident is not None:
+                return list(resident.values())
+        return list(self._log.read_month(month).values())
+
+    def since(self, dt: datetime | None = None) -> Iterator[CallRecord]:
+        """Calls started at or after ``dt`` (naive = local time), oldest first."""
+        with self._store._lock:
+            months = sorted(self._log.known)
+        limit = _aware(dt).timestamp() if dt else None
+        if dt is not None:
+            first = _aware(dt).astimezone(timezone.utc)
+            # a call's month is its local date: allow one month of slack for time zones
+            floor = f"{first.year - (first.month == 1):04d}-{(first.month - 2) % 12 + 1:02d}"
+            months = [m for m in months if m >= floor]
+        for month in months:
+            rows = self._month_rows(month)
+            keyed = sorted(((started_key(r), r) for r in rows), key=lambda kr: kr[0])
+            for key, row in keyed:
+                if limit is None or key >= limit:
+                    yield self._with_notes(row_record(row))
+
+    def for_number(self, digits: str, limit: int = 10) -> list[CallRecord]:
+        """Most recent calls whose caller or called number ends with these digits."""
+        digits = _NON_DIGITS.sub("", digits)
+        if not digits:
+            return []
+        with self._store._lock:
+            months = sorted(self._log.known, reverse=True)
+        found: list[tuple] = []
+        for month in months:
+            for row in self._month_rows(month):
+                for number in (row[CALLER], row[CALLED]):
+                    if number and _NON_DIGITS.sub("", number).endswith(digits):
+                        found.append(row)
+                        break
+            if len(found) >= limit:
+                break
+        found.sort(key=started_key, reverse=True)
+        return [self._with_notes(row_record(r)) for r in found[:limit]]
+
+    def count_resident(self) -> int:
+        return self._log.count_resident()
+
+
+__all__ = ["Repo", "CallsRepo", "RecordError", "clone", "STARTED"]
