@@ -129,6 +129,8 @@ def _our_leftovers() -> list[tuple[int, str]]:
 
 def _port_in_use(port: int, udp: bool = False) -> bool:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+    if not udp:  # like Asterisk: TIME_WAIT leftovers of old connections do not count
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
         return False
