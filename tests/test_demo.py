@@ -302,3 +302,75 @@ def test_demo_settings_are_valid_settings(tmp_path, pbx):
     assert settings.get("station.extension") == "201"
     assert settings.local_folder.is_relative_to(tmp_path / "demo-data")
     assert settings.shared_folder.is_relative_to(tmp_path / "demo-data")
+
+
+# -- the shipped scenes through the real call tracker ---------------------------------------
+
+def tracked(steps) -> list:
+    """Feed instantiated scene steps to the product's tracker, as the app would."""
+    from callcore.ami.tracker import CallTracker
+    tracker = CallTracker()
+    events = []
+    for step in steps:
+        events.extend(tracker.feed({k: v for k, v in reversed(step.message.headers)}))
+    return events
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from callcore.demo.script import load_script
+    return load_script()
+
+
+def test_shipped_incoming_scene_pops_up_the_greek_caller(shipped):
+    from callcore.events import LegRinging
+    scene = next(s for s in shipped.loop if s.name == "incoming_answered")
+    events = tracked(instantiate(scene, IdAllocator(), "201"))
+    ringing = [e for e in events if isinstance(e, LegRinging) and e.extension == "201"]
+    assert len(ringing) == 1
+    assert ringing[0].direction == "in"
+    assert ringing[0].other_name == "Μανουσάκης Γιώργος"
+    numbers = {p.number for c in demo_contacts() for p in c.phones}
+    assert ringing[0].other_number in numbers
+
+
+def test_every_shipped_scene_rings_the_station_with_fresh_calls(shipped):
+    from callcore.events import CallLogged, LegRinging
+    ids = IdAllocator()
+    numbers = {p.number for c in demo_contacts() for p in c.phones}
+    for scene in shipped.loop:
+        runs = [tracked(instantiate(scene, ids, "305")) for _ in range(2)]
+        call_ids = []
+        for events in runs:
+            ringing = [e for e in events if isinstance(e, LegRinging) and e.extension == "305"]
+            assert ringing, scene.name
+            for event in ringing:
+                if event.direction == "in":
+                    assert event.other_number in numbers, (scene.name, event.other_number)
+            logged = [e.record for e in events if isinstance(e, CallLogged)]
+            assert logged, scene.name
+            call_ids.append({r.id for r in logged})
+        assert not call_ids[0] & call_ids[1], scene.name
+
+
+def test_call_waiting_scene_has_two_calls_on_the_station_at_once(shipped):
+    from callcore.events import LegEnded, LegRinging
+    scene = next(s for s in shipped.loop if s.name == "call_waiting")
+    live: set[str] = set()
+    most = 0
+    for event in tracked(instantiate(scene, IdAllocator(), "201")):
+        if isinstance(event, LegRinging) and event.extension == "201":
+            live.add(event.leg_id)
+        elif isinstance(event, LegEnded) and event.extension == "201":
+            live.discard(event.leg_id)
+        most = max(most, len(live))
+    assert most >= 2
+
+
+def test_shipped_recordings_are_real_asterisk_sessions(shipped):
+    assert shipped.recordings
+    for name, recording in shipped.recordings.items():
+        assert recording.meta.get("scenario") == Path(name).stem
+        assert recording.meta.get("asterisk", "").startswith("Asterisk 22"), name
+        assert "tests/pbx/record.py" in recording.meta.get("recorded", ""), name
+        assert recording.timed, name

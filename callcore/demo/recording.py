@@ -49,19 +49,51 @@ def _split_header(text: str) -> tuple[dict[str, str], str]:
     return meta, "\n".join(lines[body_start:])
 
 
-def _estimated_gap(message: AmiMessage) -> float:
-    """Seconds before ``message`` when the recording has no times: the pauses a person
-    makes (phone ringing, talking, holding); everything else follows at once."""
-    event = message.event
-    if event == "Newstate" and message.get("ChannelStateDesc") == "Up":
-        return 2.5
-    if event in ("DialEnd",) and message.get("DialStatus") not in ("ANSWER", ""):
-        return 3.0
-    if event in ("Hold", "BlindTransfer", "AttendedTransfer"):
-        return 2.0
-    if event == "BridgeLeave":
-        return 3.0
-    return 0.05
+class _RhythmGuess:
+    """Estimates the pauses of a recording without times: the moments a person takes
+    (a phone ringing before it is answered or given up, talking, holding, transferring,
+    a second caller arriving). Everything else follows at machine speed."""
+
+    MACHINE, RING, TALK, ACT, ARRIVE = 0.02, 2.5, 3.0, 2.0, 1.5
+
+    def __init__(self) -> None:
+        self.ringing: dict[str, str] = {}     # Uniqueid -> Linkedid
+        self.bridges_left: set[str] = set()
+        self.calls: set[str] = set()
+        self.ended: set[str] = set()
+        self.waited_for_end: set[str] = set()
+
+    def gap(self, message: AmiMessage) -> float:
+        event, channel = message.event, message.get("Channel")
+        uid, linked = message.get("Uniqueid"), message.get("Linkedid")
+        state = message.get("ChannelStateDesc")
+        gap = self.MACHINE
+        if event == "Newchannel" and linked and linked not in self.calls:
+            if self.calls - self.ended:
+                gap = self.ARRIVE
+            self.calls.add(linked)
+        elif event == "Newstate" and state in ("Ringing", "Ring") and not channel.startswith("Local/"):
+            self.ringing[uid] = linked
+        elif event == "Newstate" and state == "Up" and uid in self.ringing:
+            self.ringing.pop(uid)
+            gap = self.RING
+        elif event in ("HangupRequest", "DialEnd") and message.get("DialStatus", "X") != "ANSWER" \
+                and linked and linked not in self.waited_for_end and self._rings_in(linked):
+            self.waited_for_end.add(linked)
+            gap = self.RING
+        elif event == "BridgeLeave" and message.get("BridgeUniqueid") not in self.bridges_left:
+            self.bridges_left.add(message.get("BridgeUniqueid"))
+            gap = self.TALK
+        elif event in ("Hold", "Unhold", "BlindTransfer", "AttendedTransfer"):
+            gap = self.ACT
+        if event == "Hangup":
+            self.ringing.pop(uid, None)
+            if linked and uid == linked:
+                self.ended.add(linked)
+        return gap
+
+    def _rings_in(self, linked: str) -> bool:
+        return linked in self.ringing.values()
 
 
 def parse_recording(data: bytes, name: str = "") -> Recording:
@@ -116,10 +148,11 @@ def _with_times(messages: list[TimedMessage]) -> list[TimedMessage]:
             last = stamp if stamp is not None else last
             result.append(TimedMessage(max(0.0, last - first), m.message))
         return result
-    result, clock = [], 0.0
+    result, clock, guess = [], 0.0, _RhythmGuess()
     for i, m in enumerate(messages):
+        gap = guess.gap(m.message)
         if i:
-            clock += _estimated_gap(m.message)
+            clock += gap
         result.append(TimedMessage(clock, m.message))
     return result
 
