@@ -7,8 +7,7 @@ Pure and I/O free: the store hands it :class:`~callcore.records.Contact` objects
 Structures, chosen for 100,000 contacts with 3 phones each (see docs/perf/directory.md):
 
 - number lookup: a dict from the last N digits of every normalised phone to the phones
-  with that key (and, when similar matching is on, a second dict keyed without the last
-  digit);
+  with that key (similar matching probes the nine keys that differ in the last digit);
 - name search: a sorted list of whole folded names and a sorted list of folded words,
   searched by prefix with ``bisect``; a substring fallback (queries of 3+ characters) runs
   ``str.find`` over one joined text of all contacts, rebuilt lazily after many edits.
@@ -18,11 +17,13 @@ while the store merges an edit on another.
 """
 from __future__ import annotations
 
+import gc
+from array import array
 import sys
 import threading
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, NamedTuple
 
 from .numbers import MatchRules, ascii_digits, common_suffix_length, match_key, normalize
 from .records import Contact, Phone
@@ -48,64 +49,58 @@ class Match:
     digits_matched: int = 0
 
 
-# (contact id, phone, normalised number): one indexed phone.
-_PhoneEntry = tuple[str, Phone, str]
-
-
-@dataclass(frozen=True)
-class _SearchForm:
-    """What the name index holds for one contact (kept to un-index it later)."""
+class _SearchForm(NamedTuple):
+    """What the index holds for one contact (also what is needed to un-index it later)."""
 
     sort_name: str                 # folded name words joined by one space
     name_keys: tuple[str, ...]     # whole-name prefix keys (name, short name)
     words: tuple[str, ...]         # folded words of name, first/last/short name, company
-    phone_text: str                # " "-prefixed digits of every phone, raw and normalised
+    phone_keys: tuple[str, ...]    # the number-lookup keys of its phones
 
 
 class _SubstringIndex:
     """Contacts whose text contains a fragment, found with ``str.find`` over one joined
-    text in name order. Edits are kept aside in ``_changed`` (searched one by one) until
-    there are enough of them to pay for a rebuild."""
+    text in name order. Edited contacts are kept aside in ``_changed`` (searched one by
+    one) until there are enough of them to pay for a rebuild. Texts are not stored
+    twice: ``text_of`` gives a contact's current text (None once it is removed)."""
 
     REBUILD_AFTER = 500
 
-    def __init__(self, sort_key: Callable[[str], tuple[str, str]]):
+    def __init__(self, ids: Callable[[], Iterable[str]], text_of: Callable[[str], str | None],
+                 sort_key: Callable[[str], tuple[str, str]]):
+        self._all_ids = ids
+        self._text_of = text_of
         self._sort_key = sort_key
-        self._texts: dict[str, str] = {}
         self._blob = ""
-        self._starts: list[int] = []
+        self._starts = array("q")
         self._ids: list[str] = []
         self._changed: set[str] = set()
 
-    def reset(self, texts: dict[str, str]) -> None:
-        self._texts = texts
-        self._rebuild()
-
-    def set(self, contact_id: str, text: str) -> None:
-        self._texts[contact_id] = text
+    def changed(self, contact_id: str) -> None:
+        """``contact_id`` was added, edited or removed since the last rebuild."""
         self._changed.add(contact_id)
 
-    def discard(self, contact_id: str) -> None:
-        self._texts.pop(contact_id, None)
-        self._changed.add(contact_id)
-
-    def text(self, contact_id: str) -> str:
-        return self._texts.get(contact_id, "")
-
-    def _rebuild(self) -> None:
-        ids = sorted(self._texts, key=self._sort_key)
-        starts, pos = [], 0
-        for contact_id in ids:
+    def rebuild(self, ids: list[str] | None = None, texts: dict[str, str] | None = None) -> None:
+        """Join all texts again; ``ids`` (already in name order) and ``texts`` may be
+        passed by a bulk load that has them at hand."""
+        if ids is None:
+            ids = sorted(self._all_ids(), key=self._sort_key)
+        if texts is None:
+            texts = [self._text_of(c) or "" for c in ids]
+        else:
+            texts = [texts[c] for c in ids]
+        starts, pos = array("q"), 0   # 8 bytes per start instead of a 36-byte int object
+        for text in texts:
             starts.append(pos)
-            pos += len(self._texts[contact_id]) + 1
-        self._blob = "\x1f".join(self._texts[c] for c in ids)
+            pos += len(text) + 1
+        self._blob = "\x1f".join(texts)
         self._starts, self._ids = starts, ids
         self._changed = set()
 
     def find(self, fragment: str, limit: int, skip: set[str]) -> list[str]:
         """Up to ``limit`` ids (not in ``skip``) whose text contains ``fragment``, in name order."""
         if len(self._changed) > self.REBUILD_AFTER:
-            self._rebuild()
+            self.rebuild()
         hits: list[str] = []
         blob, starts, ids, changed = self._blob, self._starts, self._ids, self._changed
         pos, end = 0, len(blob)
@@ -118,7 +113,7 @@ class _SubstringIndex:
             contact_id = ids[i]
             if contact_id not in changed and contact_id not in skip:
                 hits.append(contact_id)
-        extra = [c for c in changed if c not in skip and fragment in self._texts.get(c, "")]
+        extra = [c for c in changed if c not in skip and fragment in (self._text_of(c) or "")]
         if extra:
             hits = sorted(hits + extra, key=self._sort_key)[:limit]
         return hits
@@ -144,17 +139,35 @@ class Directory:
     # ----------------------------------------------------------------- maintenance
     def _clear(self) -> None:
         self._contacts: dict[str, Contact] = {}
-        self._phones: dict[str, tuple[_PhoneEntry, ...]] = {}      # cid -> its indexed phones
-        self._by_key: dict[str, tuple[_PhoneEntry, ...]] = {}      # last N digits -> phones
-        self._by_stem: dict[str, tuple[_PhoneEntry, ...]] = {}     # same without last digit
+        # last N digits -> the id, or a tuple of ids, of contacts with a phone ending so
+        # (a bare id for the common single owner saves ~15 MB at 300,000 phones).
+        self._by_key: dict[str, str | tuple[str, ...]] = {}
         self._forms: dict[str, _SearchForm] = {}
         self._names: list[tuple[str, str]] = []                    # (whole-name key, cid), sorted
         self._words: list[tuple[str, str, str]] = []               # (word, sort name, cid), sorted
-        self._name_text = _SubstringIndex(self._sort_key)
-        self._phone_text = _SubstringIndex(self._sort_key)
+        self._name_text = _SubstringIndex(self._forms.keys, self._words_text, self._sort_key)
+        self._phone_text = _SubstringIndex(self._forms.keys, self._phones_text, self._sort_key)
 
     def _sort_key(self, contact_id: str) -> tuple[str, str]:
         return (self._forms[contact_id].sort_name, contact_id)
+
+    def _words_text(self, contact_id: str) -> str | None:
+        form = self._forms.get(contact_id)
+        return " ".join(form.words) if form else None
+
+    def _phones_text(self, contact_id: str) -> str | None:
+        """" "-prefixed digits of every phone of the contact, as typed and normalised (the
+        text digit search looks in; computed when needed rather than kept)."""
+        contact = self._contacts.get(contact_id)
+        if contact is None:
+            return None
+        digits: list[str] = []
+        for phone in contact.phones:
+            raw = ascii_digits(phone.number)
+            for form in (raw, normalize(phone.number, self.rules, raw)):
+                if form and form not in digits:
+                    digits.append(form)
+        return " " + " ".join(digits) if digits else ""
 
     def __len__(self) -> int:
         return len(self._contacts)
@@ -167,21 +180,25 @@ class Directory:
 
     def load(self, contacts: Iterable[Contact]) -> None:
         """Replace the whole index with ``contacts`` (e.g. at start-up)."""
-        with self._lock:
-            self._clear()
-            names_text: dict[str, str] = {}
-            phones_text: dict[str, str] = {}
-            for contact in contacts:
-                if contact.id in self._contacts:
-                    self._unindex(contact.id, bulk=True)
-                self._index(contact, bulk=True)
-                form = self._forms[contact.id]
-                names_text[contact.id] = " ".join(form.words)
-                phones_text[contact.id] = form.phone_text
-            self._names.sort()
-            self._words.sort()
-            self._name_text.reset(names_text)
-            self._phone_text.reset(phones_text)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # a bulk build creates ~1M objects; cyclic GC passes would only slow it
+        try:
+            with self._lock:
+                self._clear()
+                phone_texts: dict[str, str] = {}
+                for contact in contacts:
+                    if contact.id in self._contacts:
+                        self._unindex(contact.id, bulk=True)
+                    phone_texts[contact.id] = self._index(contact, bulk=True)
+                self._names.sort()
+                self._words.sort()
+                forms = self._forms
+                in_name_order = [cid for key, cid in self._names if key is forms[cid].sort_name]
+                self._name_text.rebuild(in_name_order)
+                self._phone_text.rebuild(in_name_order, phone_texts)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
 
     def put(self, contact: Contact) -> None:
         """Add ``contact`` or replace the one with the same id (phones and name re-indexed)."""
@@ -189,69 +206,73 @@ class Directory:
             if contact.id in self._contacts:
                 self._unindex(contact.id, bulk=False)
             self._index(contact, bulk=False)
-            form = self._forms[contact.id]
-            self._name_text.set(contact.id, " ".join(form.words))
-            self._phone_text.set(contact.id, form.phone_text)
+            self._name_text.changed(contact.id)
+            self._phone_text.changed(contact.id)
 
     def remove(self, contact_id: str) -> None:
         """Forget a contact (no error when it is not there)."""
         with self._lock:
             if contact_id in self._contacts:
                 self._unindex(contact_id, bulk=False)
-                self._name_text.discard(contact_id)
-                self._phone_text.discard(contact_id)
+                self._name_text.changed(contact_id)
+                self._phone_text.changed(contact_id)
 
-    def _index(self, contact: Contact, bulk: bool) -> None:
+    def _index(self, contact: Contact, bulk: bool) -> str:
+        """Index ``contact``; returns the text digit search looks in (see _phones_text)."""
         cid = contact.id
         self._contacts[cid] = contact
-        entries: list[_PhoneEntry] = []
+        keys: list[str] = []
         phone_digits: list[str] = []
         for phone in contact.phones:
             raw = ascii_digits(phone.number)
             if raw and raw not in phone_digits:
                 phone_digits.append(raw)
-            normalized = normalize(phone.number, self.rules)
+            normalized = normalize(phone.number, self.rules, raw)
             if normalized is None:
                 continue
             if normalized not in phone_digits:
                 phone_digits.append(normalized)
-            entry = (cid, phone, normalized)
-            entries.append(entry)
             key = match_key(normalized, self.rules)
-            self._by_key[key] = self._by_key.get(key, ()) + (entry,)
-            if self.rules.similar and len(key) > 1:
-                stem = key[:-1]
-                self._by_stem[stem] = self._by_stem.get(stem, ()) + (entry,)
-        self._phones[cid] = tuple(entries)
+            if key in keys:
+                continue
+            keys.append(key)
+            owners = self._by_key.get(key)
+            if owners is None:
+                self._by_key[key] = cid
+            else:
+                self._by_key[key] = (owners, cid) if isinstance(owners, str) else owners + (cid,)
 
         name_words = fold_words(contact.name)
-        sort_name = sys.intern(" ".join(name_words))
+        sort_name = " ".join(name_words)
         name_keys = [sort_name]
-        short = " ".join(fold_words(contact.short_name))
+        short_words = fold_words(contact.short_name) if contact.short_name else []
+        short = " ".join(short_words)
         if short and short != sort_name:
             name_keys.append(short)
+        other_text = " ".join(t for t in (contact.first_name, contact.last_name, contact.company) if t)
+        groups = [name_words, short_words, fold_words(other_text) if other_text else ()]
         words: list[str] = []
-        for text in (contact.name, contact.first_name, contact.last_name, contact.short_name,
-                     contact.company):
-            for word in fold_words(text) if text else ():
+        for group in groups:
+            for word in group:
                 if word not in words:
                     words.append(sys.intern(word))
-        phone_text = " " + " ".join(phone_digits) if phone_digits else ""
-        self._forms[cid] = _SearchForm(sort_name, tuple(name_keys), tuple(words), phone_text)
+        self._forms[cid] = _SearchForm(sort_name, tuple(name_keys), tuple(words), tuple(keys))
         add = list.append if bulk else insort
         for key in name_keys:
             add(self._names, (key, cid))
         for word in words:
             add(self._words, (word, sort_name, cid))
+        return " " + " ".join(phone_digits) if phone_digits else ""
 
     def _unindex(self, cid: str, bulk: bool) -> None:
         del self._contacts[cid]
-        for entry in self._phones.pop(cid, ()):
-            key = match_key(entry[2], self.rules)
-            self._drop(self._by_key, key, cid)
-            if self.rules.similar and len(key) > 1:
-                self._drop(self._by_stem, key[:-1], cid)
         form = self._forms.pop(cid)
+        for key in form.phone_keys:
+            kept = tuple(c for c in self._owners(key) if c != cid)
+            if not kept:
+                self._by_key.pop(key, None)
+            else:
+                self._by_key[key] = kept[0] if len(kept) == 1 else kept
         if bulk:  # load() with a duplicate id: lists are not sorted yet
             self._names = [e for e in self._names if e[1] != cid]
             self._words = [e for e in self._words if e[2] != cid]
@@ -260,14 +281,6 @@ class Directory:
             self._remove_sorted(self._names, (key, cid))
         for word in form.words:
             self._remove_sorted(self._words, (word, form.sort_name, cid))
-
-    @staticmethod
-    def _drop(index: dict[str, tuple[_PhoneEntry, ...]], key: str, cid: str) -> None:
-        kept = tuple(e for e in index.get(key, ()) if e[0] != cid)
-        if kept:
-            index[key] = kept
-        else:
-            index.pop(key, None)
 
     @staticmethod
     def _remove_sorted(entries: list, entry: tuple) -> None:
@@ -280,6 +293,10 @@ class Directory:
         """``number`` as comparable digits; None when excluded by the length settings."""
         return normalize(number, self.rules)
 
+    def _owners(self, key: str) -> tuple[str, ...]:
+        owners = self._by_key.get(key, ())
+        return (owners,) if isinstance(owners, str) else owners
+
     def lookup(self, number: str) -> list[Match]:
         """Every contact with a phone matching ``number``, best first: exact matches (last
         N digits equal) before similar ones (only the last digit differs; only when
@@ -291,18 +308,31 @@ class Directory:
         key = match_key(normalized, self.rules)
         with self._lock:
             best: dict[str, Match] = {}
-            for cid, phone, stored in self._by_key.get(key, ()):
-                digits = common_suffix_length(normalized, stored)
-                if cid not in best or digits > best[cid].digits_matched:
-                    best[cid] = Match(self._contacts[cid], phone, "exact", digits)
+            for cid in self._owners(key):
+                self._consider(best, cid, key, normalized, "exact")
             if self.rules.similar and len(key) > 1:
-                for cid, phone, stored in self._by_stem.get(key[:-1], ()):
-                    stored_key = match_key(stored, self.rules)
-                    if cid in best or len(stored_key) != len(key) or stored_key == key:
-                        continue
-                    digits = common_suffix_length(normalized[:-1], stored[:-1])
-                    best[cid] = Match(self._contacts[cid], phone, "similar", digits)
+                stem = key[:-1]
+                for last in "0123456789":
+                    if last != key[-1]:
+                        for cid in self._owners(stem + last):
+                            if cid not in best or best[cid].kind == "similar":
+                                self._consider(best, cid, stem + last, normalized, "similar")
             return sorted(best.values(), key=self._match_rank)
+
+    def _consider(self, best: dict[str, Match], cid: str, key: str, normalized: str,
+                  kind: MatchKind) -> None:
+        """Keep the phone of contact ``cid`` that matches best (the index holds only ids)."""
+        contact = self._contacts[cid]
+        for phone in contact.phones:
+            stored = normalize(phone.number, self.rules)
+            if stored is None or match_key(stored, self.rules) != key:
+                continue
+            if kind == "exact":
+                digits = common_suffix_length(normalized, stored)
+            else:
+                digits = common_suffix_length(normalized[:-1], stored[:-1])
+            if cid not in best or digits > best[cid].digits_matched:
+                best[cid] = Match(contact, phone, kind, digits)
 
     def _match_rank(self, match: Match) -> tuple:
         return (match.kind != "exact", -match.digits_matched, -match.contact.popup_priority,
@@ -343,10 +373,9 @@ class Directory:
             return [self._contacts[cid] for cid in found]
 
     def _token_matches(self, cid: str, token: str) -> bool:
-        form = self._forms[cid]
-        if any(word.startswith(token) for word in form.words):
+        if any(word.startswith(token) for word in self._forms[cid].words):
             return True
-        return token.isdigit() and token in form.phone_text
+        return token.isdigit() and token in (self._phones_text(cid) or "")
 
     def _search_words(self, tokens: list[str], take, limit: int, seen: set[str]) -> None:
         whole = " ".join(tokens)

@@ -72,10 +72,12 @@ class MatchRules:
         )
 
 
-def normalize(number: str, rules: MatchRules) -> str | None:
+def normalize(number: str, rules: MatchRules, digits: str | None = None) -> str | None:
     """``number`` as comparable digits, or None when it has no digits or its length
-    (after stripping prefixes) is outside ``rules.min_length..rules.max_length``."""
-    digits = ascii_digits(number)
+    (after stripping prefixes) is outside ``rules.min_length..rules.max_length``.
+    ``digits`` may pass ``ascii_digits(number)`` when the caller already has it."""
+    if digits is None:
+        digits = ascii_digits(number)
     if not digits:
         return None
     international = bool(_LEADING_PLUS.match(number))

@@ -66,12 +66,13 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower().replace("'", "").replace("`", "")
     folded = unicodedata.normalize("NFKD", text.casefold()).translate(_table())
-    if not folded.isascii():
+    if _ASTRAL.search(folded):
         # Characters outside the BMP (rare) still lose their combining marks.
         folded = "".join(ch for ch in folded if unicodedata.category(ch) not in ("Mn", "Me"))
     return folded
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _WORD = re.compile(r"[^\W_]+")
 
 
