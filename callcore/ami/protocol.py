@@ -54,6 +54,8 @@ def plain_headers(message: Any) -> dict[str, str]:
     newlines) for the tracker, which must not depend on panoramisk types."""
     out: dict[str, str] = {}
     for key, value in message.items():
+        if key == "content" and not value:
+            continue  # panoramisk's slot for a command's output
         if isinstance(value, list):
             value = "\n".join(str(v) for v in value)
         out[key] = value if isinstance(value, str) else str(value)
