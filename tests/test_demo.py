@@ -374,3 +374,35 @@ def test_shipped_recordings_are_real_asterisk_sessions(shipped):
         assert recording.meta.get("asterisk", "").startswith("Asterisk 22"), name
         assert "tests/pbx/record.py" in recording.meta.get("recorded", ""), name
         assert recording.timed, name
+
+
+# -- the product's AMI client against the demo PBX -------------------------------------------
+
+def test_product_ami_client_gets_the_demo_popup(tmp_path):
+    import queue
+    from callcore.ami.connection import AmiConnection
+    from callcore.events import ConnectionStateChanged, LegRinging
+    from callcore.settings import load_settings
+
+    demo = DemoPbx(extension="201", speed=0.05)
+    demo.start()
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(demo_settings(tmp_path / "data", demo), ensure_ascii=False), encoding="utf-8")
+    events: "queue.Queue" = queue.Queue()
+    connection = AmiConnection.from_settings(load_settings(path, user_file=False), events.put)
+    connection.start()
+    try:
+        seen = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            event = events.get(timeout=30)
+            seen.append(event)
+            if isinstance(event, LegRinging) and event.extension == "201":
+                break
+        assert any(isinstance(e, ConnectionStateChanged) and e.status == "connected" for e in seen)
+        ringing = seen[-1]
+        assert isinstance(ringing, LegRinging)
+        assert ringing.other_name == "Μανουσάκης Γιώργος" and ringing.direction == "in"
+    finally:
+        connection.stop()
+        demo.stop()
