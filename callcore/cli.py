@@ -1,0 +1,339 @@
+"""The admin command line (issue 2): contacts, calls and store maintenance.
+
+    operator_app.py --settings PATH contacts add --name NAME --phone NUMBER [--phone …] [--type T] [--company C]
+    operator_app.py --settings PATH contacts import FILE.csv
+    operator_app.py --settings PATH contacts find TEXT_OR_NUMBER [--json]
+    operator_app.py --settings PATH calls [--json] [--since ISO_DATE]
+    operator_app.py --settings PATH calls add --json-line '{…CallRecord fields…}'
+    operator_app.py --settings PATH store sync | check | compact
+
+Errors are one line on stderr with exit code 2; ``store check`` exits 1 when it finds
+damage. Every command publishes its own changes to the share before it exits.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .i18n import _
+from .records import CONTACT_TYPES, PHONE_LABELS, CallRecord, Contact, Phone, RecordError
+from .settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_DAMAGE, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="operator_app.py", description=_("Operator app command line"))
+    parser.add_argument("--settings", metavar="PATH", help=_("settings JSON (store.*, station.id)"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    contacts = commands.add_parser("contacts", help=_("add, import and find contacts"))
+    csub = contacts.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = csub.add_parser("add", help=_("add one contact"))
+    add.add_argument("--name", required=True)
+    add.add_argument("--phone", action="append", default=[], metavar="NUMBER",
+                     help=_("a phone number; repeat for more; NUMBER:label sets the label"))
+    add.add_argument("--type", default="customer", help=", ".join(CONTACT_TYPES))
+    add.add_argument("--company", default="")
+    add.add_argument("--json", action="store_true", help=_("print the stored contact as JSON"))
+    add.set_defaults(handler=cmd_contacts_add)
+    imp = csub.add_parser("import", help=_("import a UTF-8 CSV file with a header row"))
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.set_defaults(handler=cmd_contacts_import)
+    find = csub.add_parser("find", help=_("find contacts by number or name"))
+    find.add_argument("text", metavar="TEXT_OR_NUMBER")
+    find.add_argument("--json", action="store_true", help=_("one JSON object per line"))
+    find.add_argument("--limit", type=int, default=50)
+    find.set_defaults(handler=cmd_contacts_find)
+
+    calls = commands.add_parser("calls", help=_("list the call log (or add a call)"))
+    calls.add_argument("action", nargs="?", choices=["list", "add"], default="list")
+    calls.add_argument("--json", action="store_true", help=_("one JSON object per line"))
+    calls.add_argument("--since", metavar="ISO_DATE", help=_("only calls started at or after this date"))
+    calls.add_argument("--json-line", metavar="JSON", help=_("calls add: the call as one JSON object"))
+    calls.set_defaults(handler=cmd_calls)
+
+    store = commands.add_parser("store", help=_("shared store maintenance"))
+    ssub = store.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ssub.add_parser("sync", help=_("merge the shared folder and publish local changes")).set_defaults(
+        handler=cmd_store_sync)
+    ssub.add_parser("check", help=_("verify every file; exit 1 naming any damage")).set_defaults(
+        handler=cmd_store_check)
+    ssub.add_parser("compact", help=_("write a snapshot to the shared folder")).set_defaults(
+        handler=cmd_store_compact)
+    return parser
+
+
+# ---------------------------------------------------------------- plumbing
+
+def _utf8_stdio() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def load_cli_settings(path: str | None) -> Settings:
+    try:
+        settings = load_settings(Path(path), user_file=False) if path else load_settings()
+    except FileNotFoundError as exc:
+        raise CliError(_("settings file not found: {path}").format(path=exc.args[0] if exc.args else path)) from None
+    return settings
+
+
+def _folder(settings: Settings, value: Path | None) -> Path | None:
+    """Relative store folders are relative to the settings file, not the current folder."""
+    if value is None or value.is_absolute() or settings.path is None:
+        return value
+    return settings.path.resolve().parent / value
+
+
+def open_store(settings: Settings, sync_first: bool = True):
+    from .store import Store, StoreError, StationInUseError
+    try:
+        store = Store.open(_folder(settings, settings.local_folder), _folder(settings, settings.shared_folder),
+                           settings.station_id, sync_interval=settings.get("store.sync_interval"),
+                           background_sync=False)
+    except (StoreError, StationInUseError) as exc:
+        raise CliError(str(exc)) from None
+    if sync_first:
+        store.sync_now()
+    return store
+
+
+def _run_with_store(args: argparse.Namespace, settings: Settings, body: Callable[[Any], int],
+                    sync_first: bool = True) -> int:
+    store = open_store(settings, sync_first)
+    try:
+        return body(store)
+    finally:
+        store.close()            # publishes this command's changes
+
+
+# ---------------------------------------------------------------- contacts
+
+def _phone(text: str) -> Phone:
+    number, sep, label = text.rpartition(":")
+    if sep and label in PHONE_LABELS:
+        return Phone(number.strip(), label)
+    return Phone(text.strip())
+
+
+def contact_json(contact: Contact, **extra: Any) -> dict[str, Any]:
+    data = contact.to_dict()
+    data.update(extra)
+    return data
+
+
+def cmd_contacts_add(args: argparse.Namespace, settings: Settings) -> int:
+    contact = Contact(name=args.name, type=args.type, company=args.company,
+                      phones=[_phone(p) for p in args.phone])
+    contact.validate()                       # before the store is even opened
+
+    def body(store: Any) -> int:
+        store.contacts.put(contact)
+        if args.json:
+            _print_json(contact_json(contact))
+        else:
+            print(contact.id)
+        return EXIT_OK
+    return _run_with_store(args, settings, body, sync_first=False)
+
+
+def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from .contact_import import parse_contacts_csv
+    except ImportError:
+        raise CliError(_("contact import is not available in this build")) from None
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(_("file not found: {path}").format(path=path))
+    result = parse_contacts_csv(path)
+
+    def body(store: Any) -> int:
+        rejected = list(result.rejected)
+        imported = 0
+        for contact in result.contacts:
+            try:
+                store.contacts.put(contact)
+                imported += 1
+            except RecordError as exc:       # belt and braces: the parser validates already
+                rejected.append(type(result.rejected[0])(row=-1, reason=str(exc)) if result.rejected
+                                else None)
+        print(_("imported {n} contacts").format(n=imported))
+        good = [r for r in rejected if r is not None]
+        if good:
+            print(_("rejected {n} rows:").format(n=len(good)))
+            for row in good:
+                print(_("  row {row}: {reason}").format(row=row.row, reason=row.reason))
+        return EXIT_OK
+    return _run_with_store(args, settings, body, sync_first=False)
+
+
+def find_contacts(store: Any, settings: Settings, text: str, limit: int) -> list[tuple[Contact, str]]:
+    """Number lookup when the text is a number, name search otherwise (both when mixed)."""
+    contacts = list(store.contacts.all())
+    try:
+        from .directory import Directory, MatchRules
+    except ImportError:
+        folded = text.casefold()
+        return [(c, "name") for c in contacts if folded in c.name.casefold()][:limit]
+    directory = Directory(MatchRules.from_settings(settings))
+    directory.load(contacts)
+    out: list[tuple[Contact, str]] = []
+    seen: set[str] = set()
+    if sum(ch.isdigit() for ch in text) >= max(3, len(text.strip()) // 2):
+        for match in directory.lookup(text):
+            if match.contact.id not in seen:
+                seen.add(match.contact.id)
+                out.append((match.contact, match.kind))
+    for contact in directory.search(text, limit=limit):
+        if contact.id not in seen:
+            seen.add(contact.id)
+            out.append((contact, "name"))
+    return out[:limit]
+
+
+def cmd_contacts_find(args: argparse.Namespace, settings: Settings) -> int:
+    def body(store: Any) -> int:
+        for contact, kind in find_contacts(store, settings, args.text, args.limit):
+            if args.json:
+                _print_json(contact_json(contact, match=kind))
+            else:
+                phones = ", ".join(p.number for p in contact.phones)
+                print(f"{contact.name}\t{contact.type}\t{phones}\t{contact.id}")
+        return EXIT_OK
+    return _run_with_store(args, settings, body)
+
+
+# ---------------------------------------------------------------- calls
+
+def _parse_since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(_("--since: not an ISO date or date-time: {value!r}").format(value=text)) from None
+
+
+def _call_from_json(text: str | None) -> CallRecord:
+    if not text:
+        raise CliError(_("calls add: --json-line is required"))
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise CliError(_("--json-line: not valid JSON: {error}").format(error=exc)) from None
+    if not isinstance(data, dict):
+        raise CliError(_("--json-line: must be a JSON object"))
+    for name in ("id", "linkedid", "direction", "status", "started_at"):
+        if name not in data:
+            raise RecordError("CallRecord", name, _("is required"))
+    try:
+        record = CallRecord.from_dict(data)
+    except TypeError as exc:
+        raise CliError(_("--json-line: {error}").format(error=exc)) from None
+    record.validate()
+    return record
+
+
+def cmd_calls(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "add":
+        record = _call_from_json(args.json_line)
+
+        def add(store: Any) -> int:
+            added = store.calls.add(record)
+            print(record.id if added else _("already logged: {id}").format(id=record.id))
+            return EXIT_OK
+        return _run_with_store(args, settings, add, sync_first=False)
+    since = _parse_since(args.since)
+
+    def body(store: Any) -> int:
+        for call in store.calls.since(since):
+            if args.json:
+                _print_json(call.to_dict())
+            else:
+                print(f"{call.started_at}\t{call.direction}\t{call.status}\t{call.caller_number}\t"
+                      f"{call.called_number}\t{call.contact_name}")
+        return EXIT_OK
+    return _run_with_store(args, settings, body)
+
+
+# ---------------------------------------------------------------- store
+
+def cmd_store_sync(args: argparse.Namespace, settings: Settings) -> int:
+    def body(store: Any) -> int:
+        report = store.sync_now()
+        if store.layout is None:
+            raise CliError(_("store.shared_folder: no shared folder configured"))
+        if not report.online:
+            raise CliError(_("shared folder unreachable ({error}); local changes are kept and published later").format(
+                error=report.error))
+        print(_("published {p} changes, merged {m} changes from {f} files").format(
+            p=report.published, m=report.applied, f=report.files_read))
+        for problem in store.problems:
+            print(_("problem: {problem}").format(problem=problem), file=sys.stderr)
+        return EXIT_OK
+    return _run_with_store(args, settings, body, sync_first=False)
+
+
+def cmd_store_check(args: argparse.Namespace, settings: Settings) -> int:
+    def body(store: Any) -> int:
+        problems = store.check()
+        for problem in problems:
+            print(_("DAMAGE: {problem}").format(problem=problem))
+        if problems:
+            return EXIT_DAMAGE
+        print(_("store OK"))
+        return EXIT_OK
+    return _run_with_store(args, settings, body, sync_first=False)
+
+
+def cmd_store_compact(args: argparse.Namespace, settings: Settings) -> int:
+    def body(store: Any) -> int:
+        report = store.compact()
+        if report.snapshot is None:
+            print(_("checkpoint written; no shared folder reachable, so no snapshot"))
+        else:
+            print(_("snapshot {path}: {records} records, {calls} calls, {size} bytes in {secs:.1f} s; "
+                    "{archived} batches archived").format(path=report.snapshot, records=report.records,
+                                                          calls=report.calls, size=report.bytes,
+                                                          secs=report.seconds, archived=report.archived))
+        return EXIT_OK
+    return _run_with_store(args, settings, body, sync_first=False)
+
+
+# ---------------------------------------------------------------- entry point
+
+def main(argv: list[str]) -> int:
+    _utf8_stdio()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        settings = load_cli_settings(args.settings)
+        return args.handler(args, settings)
+    except SettingsError as exc:
+        print(_("settings: {error}").format(error=exc), file=sys.stderr)
+    except RecordError as exc:
+        print(_("refused: {error}").format(error=exc), file=sys.stderr)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+    except OSError as exc:
+        print(_("file error: {error}").format(error=exc), file=sys.stderr)
+    return EXIT_ERROR
