@@ -406,3 +406,18 @@ def test_product_ami_client_gets_the_demo_popup(tmp_path):
     finally:
         connection.stop()
         demo.stop()
+
+
+def test_call_waiting_second_caller_arrives_after_the_first_is_answered(shipped):
+    from callcore.events import LegAnswered, LegRinging
+    from callcore.ami.tracker import CallTracker
+    scene = next(s for s in shipped.loop if s.name == "call_waiting")
+    tracker, clock, moments = CallTracker(), 0.0, []
+    for step in instantiate(scene, IdAllocator(), "201"):
+        clock += step.delay
+        for event in tracker.feed({k: v for k, v in reversed(step.message.headers)}):
+            if isinstance(event, (LegRinging, LegAnswered)) and event.extension == "201":
+                moments.append((type(event).__name__, clock))
+    kinds = [kind for kind, _at in moments]
+    assert kinds[:3] == ["LegRinging", "LegAnswered", "LegRinging"]
+    assert moments[2][1] - moments[1][1] >= 2.0     # the scene's own clock, not wall time

@@ -90,6 +90,31 @@ def compress(messages: Iterable[TimedMessage], max_gap: float, min_gap: float = 
     return result
 
 
+def spread_arrivals(messages: list[TimedMessage], seconds: float) -> list[TimedMessage]:
+    """Make a call that arrives while another is up arrive at least ``seconds`` later
+    than what came just before it (a recording may start the second call the instant the
+    first is answered; a person watching needs a moment to see the first one answered)."""
+    result: list[TimedMessage] = []
+    live: dict[str, set[str]] = {}      # Linkedid -> Uniqueids still up
+    shift = 0.0
+    previous = 0.0
+    for item in messages:
+        message = item.message
+        linked, uid = message.get("Linkedid"), message.get("Uniqueid")
+        at = item.at + shift
+        if message.event == "Newchannel" and linked and uid:
+            others_up = any(legs for call, legs in live.items() if call != linked)
+            if linked not in live and others_up and at - previous < seconds:
+                shift += seconds - (at - previous)
+                at = previous + seconds
+            live.setdefault(linked, set()).add(uid)
+        elif message.event == "Hangup" and linked in live:
+            live[linked].discard(uid)
+        result.append(TimedMessage(at, message))
+        previous = at
+    return result
+
+
 class IdAllocator:
     """Fresh Asterisk-looking ids for every instantiated part of every scene."""
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .channels import DemoExtension
 from .recording import Recording, load_recording
-from .scenes import Scene, ScenePart, TimedMessage, compress, is_call_event
+from .scenes import Scene, ScenePart, TimedMessage, compress, is_call_event, spread_arrivals
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets" / "demo"
 
@@ -47,6 +47,8 @@ def scene_from(spec: dict[str, Any], recordings: dict[str, Recording], default_g
         if not events:
             raise ScriptError(f"scene {name}: recording {recording.name} has no call events")
         timeline = compress(_rebased(events), float(part_spec.get("max_gap", spec.get("max_gap", default_gap))))
+        if part_spec.get("arrive_gap"):
+            timeline = spread_arrivals(timeline, float(part_spec["arrive_gap"]))
         extension = str(part_spec.get("operator_extension") or spec.get("operator_extension")
                         or recording.meta.get("extension", ""))
         parts.append(ScenePart(messages=timeline, offset=float(part_spec.get("at", 0.0)),
