@@ -252,7 +252,13 @@ class CallTracker:
                 if leg.bridge:
                     bridges.setdefault(leg.bridge, []).append(leg)
                 if leg.extension and state in (RINGING, UP):
-                    leg.is_dest = leg.call.origin is not leg
+                    call = leg.call
+                    leg.is_dest = call.origin is not leg
+                    if leg.is_dest:
+                        if call.origin is not None:
+                            leg.dialled_by = call.origin.uid
+                        call.first_rung_ext = call.first_rung_ext or leg.extension
+                        call.ring_start = call.ring_start or created
                     out.append(self._ringing_event(leg, created, restored=True))
                     if state == UP:
                         leg.went_up = True
@@ -362,8 +368,8 @@ class CallTracker:
                 number, name = caller.cid_num, caller.cid_name
             line = call.line or call.dialled
         else:
-            number = call.dialled or (leg.exten if leg.exten not in ("s", "") else "")
-            name = ""
+            number = call.dialled or leg.conn_num or (leg.exten if leg.exten not in ("s", "") else "")
+            name = leg.conn_name if number and number == leg.conn_num else ""
             line = number
         transferred_by = ""
         if leg.is_dest and call.transferred and call.transferred_to == leg.extension:
