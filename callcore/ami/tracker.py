@@ -43,6 +43,13 @@ def device_of(channel: str) -> str:
     return channel.rsplit("-", 1)[0] if "-" in channel else channel
 
 
+def _number_of(dial_string: str) -> str:
+    """``PJSIP/6912345678@trunk`` or ``6912345678@trunk-out`` → ``6912345678``."""
+    target = dial_string.split("&", 1)[0].split(",", 1)[0]
+    target = target.rsplit("/", 1)[-1].split("@", 1)[0]
+    return target.rsplit(":", 1)[-1].strip()
+
+
 def _duration_seconds(text: str) -> float:
     """CoreShowChannel ``Duration`` (``HH:MM:SS`` or seconds) → seconds."""
     try:
@@ -97,6 +104,7 @@ class _Call:
     caller_name: str = ""
     caller_known: bool = False
     dialled: str = ""              # what the originating side dialled (first DialBegin)
+    out_number: str = ""           # the number sent out to a trunk (DialString, prefix stripped)
     ring_start: datetime | None = None
     answered_at: datetime | None = None
     answered_leg: _Leg | None = None
@@ -510,6 +518,8 @@ class CallTracker:
             call.dialled = clean(m.get("Exten")) if m.get("Exten") not in ("s", None) else ""
             if not call.line:
                 call.line = call.dialled
+        if not dest.extension and not call.out_number and caller.extension and not caller.is_dest:
+            call.out_number = _number_of(m.get("DialString", ""))
         if caller.extension and not caller.ring_emitted and not caller.is_dest:
             out.append(self._ringing_event(caller, at))
         if dest.extension:
@@ -750,7 +760,7 @@ class CallTracker:
         if direction == "out":
             extension = origin_ext
             caller_number, caller_name = origin_ext, (origin.cid_name if origin and origin.cid_num == origin_ext else "")
-            called = call.dialled
+            called = call.out_number or call.dialled
         else:
             if handler is not None and handler.extension:
                 extension = handler.extension

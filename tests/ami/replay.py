@@ -1,8 +1,8 @@
 """Replay recorded AMI sessions (tests/fixtures/ami/*.ami) through the tracker.
 
 The fixture files are raw bytes Asterisk sent, after a header of '# ' lines (one of them
-``expect: <json>``, the scenario driver's view of the outcome). Parsed here with a
-deliberately tiny parser so replay tests do not depend on the product's protocol code.
+``expect: <json>``, the scenario driver's view of the outcome); read with the test PBX's
+own loader, so replay tests do not depend on the product's protocol code.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from callcore.ami.tracker import CallTracker
+from tests.pbx import fixtures as pbx_fixtures
 from callcore.events import CallLogged
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone(timedelta(hours=2)))
 
 
@@ -34,29 +34,12 @@ class Fixture:
 
 
 def fixture_names() -> list[str]:
-    return sorted(p.stem for p in FIXTURES.glob("*.ami"))
+    return pbx_fixtures.fixture_names()
 
 
 def load(name: str) -> Fixture:
-    raw = (FIXTURES / f"{name}.ami").read_bytes()
-    header: dict[str, str] = {}
-    body_start = 0
-    for line in raw.split(b"\n"):
-        if not line.startswith(b"# "):
-            break
-        key, _sep, value = line[2:].decode("utf-8").partition(": ")
-        header[key] = value
-        body_start += len(line) + 1
-    messages = []
-    for block in raw[body_start:].decode("utf-8", errors="replace").split("\r\n\r\n"):
-        headers: dict[str, str] = {}
-        for line in block.split("\r\n"):
-            key, sep, value = line.partition(": ")
-            if sep:
-                headers.setdefault(key, value)
-        if headers:
-            messages.append(headers)
-    return Fixture(name, header, messages)
+    fx = pbx_fixtures.read_fixture(name)
+    return Fixture(name, fx.header, pbx_fixtures.load_fixture(name))
 
 
 class StepClock:
