@@ -421,3 +421,69 @@ def test_call_waiting_second_caller_arrives_after_the_first_is_answered(shipped)
     kinds = [kind for kind, _at in moments]
     assert kinds[:3] == ["LegRinging", "LegAnswered", "LegRinging"]
     assert moments[2][1] - moments[1][1] >= 2.0     # the scene's own clock, not wall time
+
+
+def test_originate_plays_the_recorded_click_to_dial_with_the_number_asked(shipped):
+    demo = DemoPbx(extension="201", script=DemoScript(loop=[], click_to_dial=shipped.click_to_dial,
+                                                      extensions=shipped.extensions), speed=0.02)
+    demo.start()
+    try:
+        client = AmiClient(demo.address)
+        client.login(demo)
+        action_id = client.send("Originate", Channel="PJSIP/201", Exten="2107654321", Context="from-internal",
+                                Priority="1", Async="true", ChannelId="click-42")
+        messages = client.until(lambda m: m.event == "OriginateResponse")
+        reply = next(m for m in messages if m.get("Response") and not m.event)
+        assert (reply.get("Response"), reply.get("ActionID")) == ("Success", action_id)
+        assert reply.get("Message") == "Originate successfully queued"
+        response = messages[-1]
+        assert response.get("ActionID") == action_id and response.get("Uniqueid") == "click-42"
+        assert response.get("Exten") == "2107654321"
+        rest = client.until(lambda m: m.event == "Hangup" and m.get("Uniqueid") == "click-42")
+        everything = messages + rest
+        assert not any("6912345678" in v for m in everything for _k, v in m.headers)   # the recorded number is gone
+        assert {m.get("Linkedid") for m in everything if m.get("Linkedid")} == {"click-42"}
+        bad = client.send("Originate", Exten="2107654321")
+        assert client.until(lambda m: m.get("ActionID") == bad)[-1].get("Response") == "Error"
+        client.close()
+    finally:
+        demo.stop()
+
+
+def test_loop_never_reuses_the_recording_clients_action_ids(shipped):
+    scene = next(s for s in shipped.loop if s.name == "outgoing")
+    recorded = {m.message.get("ActionID") for p in scene.parts for m in p.messages} - {""}
+    demo = DemoPbx(script=DemoScript(loop=[scene], click_to_dial=None, extensions=shipped.extensions,
+                                     start_delay=0.0), speed=0.02)
+    demo.start()
+    try:
+        client = AmiClient(demo.address)
+        client.login(demo)
+        response = client.until(lambda m: m.event == "OriginateResponse")[-1]
+        assert recorded and response.get("ActionID") not in recorded
+        client.close()
+    finally:
+        demo.stop()
+
+
+def test_hangup_from_the_app_ends_the_demo_call_at_once():
+    from callcore.demo.scenes import TimedMessage
+    script = inline_script()
+    part = script.loop[0].parts[0]
+    ring = next(i for i, m in enumerate(part.messages) if m.message.get("ChannelStateDesc") == "Ringing")
+    # the phone would ring for ten minutes after the Ringing event
+    part.messages = part.messages[:ring + 1] + [TimedMessage(m.at + 600, m.message) for m in part.messages[ring + 1:]]
+    demo = DemoPbx(script=script, speed=1.0)
+    demo.start()
+    try:
+        client = AmiClient(demo.address)
+        client.login(demo)
+        ringing = client.until(lambda m: m.event == "Newstate" and m.get("ChannelStateDesc") == "Ringing")[-1]
+        action_id = client.send("Hangup", Channel=ringing.get("Channel"))
+        messages = client.until(lambda m: m.event == "Hangup" and m.get("Uniqueid") == ringing.get("Uniqueid"))
+        assert any(m.get("ActionID") == action_id and m.get("Response") == "Success" for m in messages)
+        missing = client.send("Hangup", Channel="PJSIP/999-00000000")
+        assert client.until(lambda m: m.get("ActionID") == missing)[-1].get("Response") == "Error"
+        client.close()
+    finally:
+        demo.stop()

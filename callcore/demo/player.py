@@ -122,7 +122,10 @@ class ScenePlayer:
             for scene in self.script.loop:
                 await self._wait_for_listener()
                 try:
-                    await self.play(scene, instantiate(scene, self.ids, self.extension))
+                    # recorded ActionIDs belong to the recording client: make them unique
+                    steps = instantiate(scene, self.ids, self.extension,
+                                        action_id=f"demo-script-{self.ids.uniqueid()}")
+                    await self.play(scene, steps)
                 except Exception:   # a broken scene must not stop the demo
                     log.exception("demo scene %s failed", scene.name)
                 await asyncio.sleep(max(self.script.pause_between * self.speed, 0.01))

@@ -51,7 +51,8 @@ class Scene:
     caption: str
     parts: list[ScenePart]
     replace: dict[str, str] = field(default_factory=dict)   # recorded value -> demo value
-    dialled_number: str = ""       # click-to-dial: the number dialled in the recording
+    dialled_number: str = ""       # click-to-dial: the Exten originated in the recording
+    dial_prefix: str = ""          # click-to-dial: outgoing prefix inside dialled_number
     originate_uniqueid: str = ""   # click-to-dial: Uniqueid of the originated leg
 
     @property
@@ -233,6 +234,11 @@ def instantiate(scene: Scene, ids: IdAllocator, extension: str, *, number: str =
     values = dict(scene.replace)
     if number and scene.dialled_number:
         values[scene.dialled_number] = number
+        prefix = scene.dial_prefix
+        if prefix and scene.dialled_number.startswith(prefix):
+            # the dialplan strips the prefix: the trunk leg shows the bare number
+            bare = number[len(prefix):] if number.startswith(prefix) else number
+            values[scene.dialled_number[len(prefix):]] = bare
     timeline: list[tuple[float, int, AmiMessage]] = []
     order = itertools.count()
     for part in scene.parts:

@@ -62,6 +62,7 @@ def scene_from(spec: dict[str, Any], recordings: dict[str, Recording], default_g
     if originate is not None:
         scene.dialled_number = str(spec.get("dialled_number") or originate.get("Exten"))
         scene.originate_uniqueid = originate.get("Uniqueid")
+        scene.dial_prefix = str(spec.get("dial_prefix", ""))
     return scene
 
 
