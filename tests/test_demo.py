@@ -403,6 +403,16 @@ def test_product_ami_client_gets_the_demo_popup(tmp_path):
         ringing = seen[-1]
         assert isinstance(ringing, LegRinging)
         assert ringing.other_name == "Μανουσάκης Γιώργος" and ringing.direction == "in"
+
+        result = connection.originate("201", "2107654321").result(timeout=10)
+        assert result.ok, result.message
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            event = events.get(timeout=30)
+            if isinstance(event, LegRinging) and event.leg_id == result.channel_id:
+                break
+        assert event.direction == "out" and event.extension == "201"
+        assert event.other_number == "2107654321"
     finally:
         connection.stop()
         demo.stop()
