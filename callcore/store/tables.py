@@ -333,9 +333,8 @@ class CallLog:
         rows = self.month(month)
         old = rows.get(change.key)
         row = call_row(change.fields or {}, change.key, change.hlc, self.devices.setdefault(change.device, change.device))
-        if old is not None:
-            if (old[-2], old[-1]) <= (row[-2], row[-1]) or old[:-2] == row[:-2]:
-                return False
+        if old is not None and (old[-2], old[-1]) <= (row[-2], row[-1]):
+            return False               # the smallest clock wins, whatever order they come in
         rows[change.key] = row
         self.dirty.add(month)
         return old is None or old[:-2] != row[:-2]

@@ -1,0 +1,49 @@
+"""Change lines, checksums, torn and damaged lines, applied-sequence ranges."""
+from __future__ import annotations
+
+import pytest
+
+from callcore.store.changes import Change, DamagedLine, RangeSet, decode, encode, parse_lines
+
+
+def test_line_round_trips_with_unicode_and_tombstones():
+    a = Change("alpha#1a2b3c", 7, 123456789, "contacts", "k1", {"name": "Žluťoučký Μανουσάκης"})
+    b = Change("beta#000001", 1, 5, "contacts", "k1", None)
+    for change in (a, b):
+        line = encode(change)
+        assert line.endswith("\n") and "\\u" not in line
+        assert decode(line) == change
+
+
+def test_a_flipped_character_fails_the_checksum():
+    line = encode(Change("a#1", 1, 1, "contacts", "k", {"name": "Anna"}))
+    with pytest.raises(DamagedLine):
+        decode(line.replace("Anna", "Anne"))
+
+
+def test_torn_last_line_is_not_damage_but_a_bad_middle_line_is():
+    lines = [encode(Change("a#1", i, i, "t", f"k{i}", {"x": i})) for i in range(1, 4)]
+    torn = "".join(lines).encode() + lines[0][:10].encode()
+    parsed = parse_lines(torn)
+    assert len(parsed.changes) == 3 and parsed.torn_last and not parsed.bad_lines
+    broken = (lines[0] + "garbage\n" + lines[2]).encode()
+    parsed = parse_lines(broken)
+    assert [c.seq for c in parsed.changes] == [1, 3] and parsed.bad_lines == [2]
+
+
+def test_nul_filled_file_is_damage_not_a_torn_line():
+    parsed = parse_lines(b"\x00" * 512)
+    assert parsed.bad_lines and not parsed.changes and not parsed.torn_last
+
+
+def test_range_set_merges_and_answers_coverage():
+    r = RangeSet()
+    for seq in (5, 1, 2, 3, 7):
+        r.add(seq)
+    assert r.to_json() == [[1, 3], [5, 5], [7, 7]]
+    r.add(4)
+    r.add(6)
+    assert r.to_json() == [[1, 7]]
+    assert r.covers(2, 7) and not r.covers(2, 8) and 8 not in r
+    r.add_range(10, 20)
+    assert RangeSet([[11, 12]]).issubset(r) and not RangeSet([[8, 9]]).issubset(r)
