@@ -122,7 +122,8 @@ class DemoPbx:
 def station_extensions(script: DemoScript, extension: str) -> list[DemoExtension]:
     """The demo's extensions with the station's one first; the script's first extension is
     the recordings' operator and becomes the station's."""
-    result = [DemoExtension(extension, f"PJSIP/{extension}")]
+    context = script.extensions[0].context if script.extensions else "internal"
+    result = [DemoExtension(extension, f"PJSIP/{extension}", context)]
     for i, item in enumerate(script.extensions):
         if i == 0 or item.exten == extension:
             continue

@@ -27,7 +27,7 @@ STATE_TEXT = {IDLE: "Idle", INUSE: "InUse", BUSY: "Busy", UNAVAILABLE: "Unavaila
 class DemoExtension:
     exten: str
     hint: str                      # device, e.g. PJSIP/201
-    context: str = "ext-local"
+    context: str = "internal"
 
 
 @dataclass

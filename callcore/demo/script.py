@@ -100,7 +100,7 @@ def load_script(folder: Path = ASSETS) -> DemoScript:
     loop = [scene_from(s, recordings, default_gap) for s in spec.get("scenes", [])]
     click = scene_from(spec["click_to_dial"], recordings, default_gap) if spec.get("click_to_dial") else None
     extensions = [DemoExtension(exten=str(e["exten"]), hint=str(e.get("hint") or f"PJSIP/{e['exten']}"),
-                                context=str(e.get("context", "ext-local")))
+                                context=str(e.get("context", "internal")))
                   for e in spec.get("extensions", [])]
     return DemoScript(loop=loop, click_to_dial=click, extensions=extensions,
                       pause_between=float(spec.get("pause_between", 3.0)),
