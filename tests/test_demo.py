@@ -497,3 +497,15 @@ def test_hangup_from_the_app_ends_the_demo_call_at_once():
         client.close()
     finally:
         demo.stop()
+
+
+def test_transfer_scene_moves_a_two_match_caller_to_another_extension(shipped):
+    from callcore.events import LegRinging, LegTransferred
+    scene = next(s for s in shipped.loop if s.name == "transfer")
+    events = tracked(instantiate(scene, IdAllocator(), "201"))
+    transfers = [e for e in events if isinstance(e, LegTransferred)]
+    assert transfers and transfers[0].extension == "201" and transfers[0].target != "201"
+    first = next(e for e in events if isinstance(e, LegRinging) and e.extension == "201")
+    owners = [c for c in demo_contacts() if any(p.number == first.other_number for p in c.phones)]
+    assert {c.type for c in owners} >= {"customer", "supplier"}
+    assert any(isinstance(e, LegRinging) and e.transferred_by == "201" for e in events)
