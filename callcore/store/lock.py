@@ -135,7 +135,7 @@ class ShareHeartbeat:
         if other.token == self.me.token:
             return
         if other.host == self.me.host:
-            alive = (other.pid != self.me.pid and pid_alive(other.pid)
+            alive = (pid_alive(other.pid)
                      and abs(time.time() - other.time) < self.stale_seconds)
         else:
             alive = abs(time.time() - other.time) < self.stale_seconds
