@@ -509,3 +509,56 @@ def test_transfer_scene_moves_a_two_match_caller_to_another_extension(shipped):
     owners = [c for c in demo_contacts() if any(p.number == first.other_number for p in c.phones)]
     assert {c.type for c in owners} >= {"customer", "supplier"}
     assert any(isinstance(e, LegRinging) and e.transferred_by == "201" for e in events)
+
+
+def test_a_whole_loop_through_the_product_client_logs_every_call_once(tmp_path, shipped):
+    import queue
+    from callcore.ami.connection import AmiConnection
+    from callcore.events import CallLogged
+
+    expected = 0
+    for scene in shipped.loop:
+        expected += sum(1 for e in tracked(instantiate(scene, IdAllocator(), "201")) if isinstance(e, CallLogged))
+    demo = DemoPbx(extension="201", speed=0.05)
+    host, port = demo.start()
+    events: "queue.Queue" = queue.Queue()
+    connection = AmiConnection(host, port, demo.username, demo.secret, on_event=events.put)
+    connection.start()
+    try:
+        records = []
+        deadline = time.monotonic() + 60
+        while len(records) < expected and time.monotonic() < deadline:
+            try:
+                event = events.get(timeout=1)
+            except queue.Empty:
+                continue
+            if isinstance(event, CallLogged):
+                records.append(event.record)
+        assert len(records) == expected
+        assert len({r.id for r in records}) == expected
+        assert {r.direction for r in records} == {"in", "out"}
+        assert {"answered", "missed", "transferred"} <= {r.status for r in records}
+        for record in records:
+            record.validate()
+    finally:
+        connection.stop()
+        demo.stop()
+
+
+def test_missing_recording_is_reported_by_name(tmp_path):
+    from callcore.demo.script import ScriptError, load_script
+    (tmp_path / "script.json").write_text(json.dumps(
+        {"scenes": [{"name": "x", "parts": [{"recording": "nowhere.ami"}]}]}), encoding="utf-8")
+    with pytest.raises(ScriptError, match="nowhere.ami"):
+        load_script(tmp_path)
+
+
+def test_an_endless_header_drops_only_that_client(pbx):
+    flooder = AmiClient(pbx.address)
+    with pytest.raises((ConnectionError, OSError)):
+        for _ in range(200):
+            flooder.sock.sendall(b"X" * 4096)      # never ends a message
+        flooder.next()
+    client = AmiClient(pbx.address)
+    assert client.login(pbx).get("Response") == "Success"
+    client.close()
