@@ -101,7 +101,7 @@ class AmiConnection:
                  connect_timeout: float = 10.0, action_timeout: float = 10.0,
                  ping_interval: float = 10.0, ping_timeout: float = 5.0,
                  backoff_initial: float = 1.0, backoff_max: float = 30.0,
-                 now: Callable[[], datetime] | None = None):
+                 now: Callable[[], datetime] | None = None, outgoing_prefix: str = ""):
         self.host, self.port, self.username = host, int(port), username
         self._secret = secret
         self.tls = tls
@@ -109,7 +109,8 @@ class AmiConnection:
         self._on_event = on_event or (lambda event: None)
         self._on_raw = on_raw
         self._now = now or (lambda: datetime.now().astimezone())
-        self.tracker = tracker or CallTracker(server=server, now=self._now)
+        self.tracker = tracker or CallTracker(server=server, now=self._now,
+                                              outgoing_prefix=outgoing_prefix)
         self.technology, self.context = technology, context
         self._connect_timeout, self._action_timeout = connect_timeout, action_timeout
         self._ping_interval, self._ping_timeout = ping_interval, ping_timeout
@@ -141,7 +142,8 @@ class AmiConnection:
                    bool(get("ami.tls")), on_event, server=get("ami.server") or "",
                    technology=get("station.technology") or "PJSIP",
                    context=get("station.context") or "from-internal",
-                   connect_timeout=float(get("ami.timeout") or 10.0), **kwargs)
+                   connect_timeout=float(get("ami.timeout") or 10.0),
+                   outgoing_prefix=get("dial.outgoing_prefix") or "", **kwargs)
 
     # ------------------------------------------------------------------ state
     @property

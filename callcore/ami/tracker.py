@@ -127,8 +127,9 @@ class CallTracker:
     """Feed raw AMI messages (``feed``); get domain events back. One instance per PBX."""
 
     def __init__(self, server: str = "", now: Callable[[], datetime] | None = None,
-                 did_variables: Iterable[str] = DID_VARIABLES):
+                 did_variables: Iterable[str] = DID_VARIABLES, outgoing_prefix: str = ""):
         self.server = server
+        self._outgoing_prefix = outgoing_prefix
         self._now = now
         self._did_variables = frozenset(did_variables)
         self._legs: dict[str, _Leg] = {}
@@ -156,6 +157,7 @@ class CallTracker:
             "QueueCallerJoin": self._on_queue_join,
             "QueueCallerAbandon": self._on_queue_abandon,
             "ExtensionStatus": self._on_extension_status,
+            "OriginateResponse": self._on_originate_response,
             "Shutdown": self._on_shutdown,
         }
 
@@ -642,6 +644,20 @@ class CallTracker:
         self._ext_state[exten] = state
         return [ExtensionStateChanged(extension=exten, state=state)]  # type: ignore[arg-type]
 
+    def _on_originate_response(self, m: Message, at: datetime) -> list[DomainEvent]:
+        """Tells what a click-to-dial wanted to call even when the operator never answered."""
+        leg = self._legs.get(m.get("Uniqueid", ""))
+        exten = clean(m.get("Exten"))
+        if leg is not None and exten and exten != "s" and not leg.call.dialled:
+            leg.call.dialled = exten
+        return []
+
+    def _strip_prefix(self, number: str) -> str:
+        prefix = self._outgoing_prefix
+        if prefix and number.startswith(prefix) and len(number) > len(prefix) + 6:
+            return number[len(prefix):]
+        return number
+
     def _on_shutdown(self, m: Message, at: datetime) -> list[DomainEvent]:
         self.connection_lost(at)
         return []
@@ -700,6 +716,7 @@ class CallTracker:
                             and other.extension != leg.extension:
                         out.extend(self._mark_transfer(call, leg, other.extension, "blind", at))
                         break
+        if leg.extension and leg.ring_emitted:  # a phone that never rang (busy) had no popup
             status, answered_by = self._leg_status(leg)
             out.append(LegEnded(leg_id=leg.uid, call_id=self._call_id(call), extension=leg.extension,
                                 at=at, status=status, answered_by=answered_by))
@@ -760,7 +777,7 @@ class CallTracker:
         if direction == "out":
             extension = origin_ext
             caller_number, caller_name = origin_ext, (origin.cid_name if origin and origin.cid_num == origin_ext else "")
-            called = call.out_number or call.dialled
+            called = call.out_number or self._strip_prefix(call.dialled)
         else:
             if handler is not None and handler.extension:
                 extension = handler.extension

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from callcore.ami.tracker import CallTracker
 from tests.pbx import fixtures as pbx_fixtures
+from tests.pbx.plan import OUTGOING_PREFIX
 from callcore.events import CallLogged
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone(timedelta(hours=2)))
@@ -56,7 +57,7 @@ class StepClock:
 
 
 def replay(fixture: Fixture, tracker: CallTracker | None = None):
-    tracker = tracker or CallTracker(now=StepClock())
+    tracker = tracker or CallTracker(now=StepClock(), outgoing_prefix=OUTGOING_PREFIX)
     events = []
     for message in fixture.messages:
         events.extend(tracker.feed(message))
