@@ -21,7 +21,7 @@ from callcore.events import (CallLogged, ConnectionStateChanged, ExtensionStateC
 from callcore.i18n import _
 
 from .live_calls import LiveCalls, LiveLeg
-from .look import setup_fonts
+from .look import setup_fonts, style_tables
 from .main_window import MainWindow
 from .notify import Notifier, plyer_backend
 from .popup import CallPopup
@@ -48,9 +48,11 @@ class OperatorUi:
                  notify_backend: Callable[..., Any] | None = plyer_backend):
         self.services = services
         self.clock = clock
+        self._owns_root = root is None
         self.root = root or ttk.App(title=APP_NAME, theme=theme, size=(860, 480),
                                     minsize=(640, 340))
         self.fonts = setup_fonts(self.root)
+        style_tables(self.root)
         self.pump = EventPump(self.root, self.ui_event)
         self.calls = LiveCalls(services.extension)
         self.popups: dict[str, CallPopup] = {}
@@ -86,13 +88,20 @@ class OperatorUi:
         self.root.mainloop()
 
     def close(self) -> None:
-        """Save every popup's notes, stop timers and destroy the root."""
+        """Save every popup's notes, stop timers, remove the UI's windows; destroys the root
+        too when this object created it."""
         for popup in list(self.popups.values()):
             popup.close()
+        for toast in list(self.notifier.toasts):
+            toast.dismiss()
         self.pump.stop()
         if self._tick_after is not None:
             self.root.after_cancel(self._tick_after)
             self._tick_after = None
+        if self._owns_root:
+            self.root.destroy()
+        else:
+            self.window.destroy()
 
     # -- events (Tk thread) ---------------------------------------------------------------
     def ui_event(self, event: Any) -> None:

@@ -74,7 +74,7 @@ class SettingsDialog(ttk.Toplevel):
         self.save_button = ttk.Button(buttons, text=_("Start") if first_run else _("Save"),
                                       bootstyle="primary", width=12, command=self.submit)
         self.save_button.pack(side="right")
-        ttk.Button(buttons, text=_("Cancel"), bootstyle="secondary-outline", width=12,
+        ttk.Button(buttons, text=_("Cancel"), bootstyle="primary-outline", width=12,
                    command=self.cancel).pack(side="right", padx=(0, 8))
 
     def _add_row(self, page: ttk.Frame, row: int, field: Field, value: Any) -> None:
@@ -97,7 +97,7 @@ class SettingsDialog(ttk.Toplevel):
                 widget.grid(row=row * 2, column=1, sticky="w" if field.kind == "int" else "ew",
                             **grid)
             if field.kind == "folder":
-                ttk.Button(page, text=_("Browse…"), bootstyle="secondary-outline",
+                ttk.Button(page, text=_("Browse…"), bootstyle="primary-outline",
                            command=lambda v=var: self._browse(v)).grid(
                     row=row * 2, column=2, sticky="w", padx=(6, 0), **grid)
         self.variables[field.dotted] = var

@@ -9,6 +9,8 @@ import tkinter as tk
 import tkinter.font as tkfont
 from datetime import datetime, timedelta
 
+import ttkbootstrap as ttk
+
 from callcore.i18n import _
 
 # Leg states shown in the calls table and popups (SPEC POP-4: active blue, held red).
@@ -81,7 +83,34 @@ def format_when(value: str | None, now: datetime | None = None) -> str:
         return moment.strftime("%H:%M")
     if moment.date() == (now - timedelta(days=1)).date():
         return _("yesterday {time}").format(time=moment.strftime("%H:%M"))
-    return moment.strftime("%d.%m.%Y %H:%M")
+    if moment.year == now.year:
+        return moment.strftime("%d.%m. %H:%M")
+    return moment.strftime("%d.%m.%Y")
+
+
+SELECTED_ROW = "#dbe7f5"
+
+
+def style_tables(root: tk.Misc) -> None:
+    """Roomier Treeview rows, a light selection that keeps each row's state colour
+    (held stays red when selected) and quiet bold headings."""
+    style = ttk.Style.get_instance() or ttk.Style()
+    linespace = tkfont.nametofont("TkDefaultFont", root=root).metrics("linespace")
+    style.configure("Treeview", rowheight=int(linespace * 1.9), borderwidth=1)
+    style.map("Treeview", background=[("selected", SELECTED_ROW)],
+              foreground=[("disabled", "#a0a8ab")])
+    style.configure("Compact.Treeview", rowheight=int(linespace * 1.6), borderwidth=1)
+    style.map("Compact.Treeview", background=[("selected", SELECTED_ROW)],
+              foreground=[("disabled", "#a0a8ab")])
+    style.configure("Treeview.Heading", font="OperatorBoldFont", foreground="#5b6b6d",
+                    padding=(6, 6))
+    style.configure("Compact.Treeview.Heading", font="OperatorBoldFont", foreground="#5b6b6d",
+                    padding=(6, 4))
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """Pick the translated singular/plural text and put the count in."""
+    return (_(one) if count == 1 else _(many)).format(n=count)
 
 
 def setup_fonts(root: tk.Misc) -> dict[str, tkfont.Font]:

@@ -15,7 +15,7 @@ from callcore.i18n import _
 
 from .live_calls import LiveLeg
 from .look import (CONNECTION_COLOURS, DIRECTION_GLYPHS, STATE_COLOURS, direction_label,
-                   format_duration, state_label)
+                   format_duration, plural, state_label)
 
 
 def connection_text(status: str, reason: str = "") -> str:
@@ -71,6 +71,17 @@ class ConnectionIndicator(ttk.Frame):
         self._match_background()
 
 
+class AutoScrollbar(ttk.Scrollbar):
+    """A grid-managed scrollbar that only shows when there is something to scroll."""
+
+    def set(self, first, last):  # type: ignore[override]
+        if float(first) <= 0.0 and float(last) >= 1.0:
+            self.grid_remove()
+        else:
+            self.grid()
+        super().set(first, last)
+
+
 class CallsTable(ttk.Frame):
     """Every current leg of this extension, one row each, without limit (SPEC POP-4)."""
 
@@ -93,10 +104,12 @@ class CallsTable(ttk.Frame):
                              stretch=stretch, anchor=anchor)
         for state, colour in STATE_COLOURS.items():
             self.tree.tag_configure(state, foreground=colour)
-        scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="right", fill="y")
+        self.tree.grid(row=0, column=0, sticky="nsew")
+        self.columnconfigure(0, weight=1)
+        self.rowconfigure(0, weight=1)
+        self.scroll = AutoScrollbar(self, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=self.scroll.set)
+        self.scroll.grid(row=0, column=1, sticky="ns")
         self.empty_label = ttk.Label(self, text=_("No calls right now"), foreground="#8a9496")
         self._show_empty(True)
         self.tree.bind("<Double-1>", self._double_click)
@@ -171,7 +184,7 @@ class MainWindow(ttk.Frame):
         top.pack(fill="x")
         self.indicator = ConnectionIndicator(top)
         self.indicator.pack(side="left")
-        self.demo_badge = ttk.Label(top, text=" " + _("DEMO") + " ", bootstyle="inverse-warning",
+        self.demo_badge = ttk.Label(top, text=" " + _("DEMO") + " ", bootstyle="@warning",
                                     font="OperatorBoldFont", padding=(8, 2))
         if is_demo:
             self.demo_badge.pack(side="left", padx=(14, 0))
@@ -180,7 +193,7 @@ class MainWindow(ttk.Frame):
         self.connect_button = ttk.Button(buttons, text=_("Connect"), bootstyle="success",
                                          command=on_connect, width=11)
         self.disconnect_button = ttk.Button(buttons, text=_("Disconnect"),
-                                            bootstyle="secondary-outline",
+                                            bootstyle="primary-outline",
                                             command=on_disconnect, width=11)
         self.connect_button.pack(side="left", padx=(0, 6))
         self.disconnect_button.pack(side="left")
@@ -195,7 +208,7 @@ class MainWindow(ttk.Frame):
 
         # -- store problems banner (hidden while there are none) --------------------------
         self.banner = ttk.Frame(self, padding=(16, 8), bootstyle="warning")
-        self.banner_label = ttk.Label(self.banner, text="", bootstyle="inverse-warning",
+        self.banner_label = ttk.Label(self.banner, text="", bootstyle="@warning",
                                       wraplength=760, justify="left")
         self.banner_label.pack(fill="x")
         self.problems: list[str] = []
@@ -212,7 +225,7 @@ class MainWindow(ttk.Frame):
                                         command=self._hangup_selected, state="disabled", width=11)
         self.hangup_button.pack(side="right")
         ttk.ToolTip(self.hangup_button, text=_("Hang up the selected call (Ctrl+Shift+H)"))
-        self.open_button = ttk.Button(header, text=_("Open popup"), bootstyle="secondary-outline",
+        self.open_button = ttk.Button(header, text=_("Open popup"), bootstyle="primary-outline",
                                       command=self._open_selected, state="disabled")
         self.open_button.pack(side="right", padx=(0, 6))
         ttk.ToolTip(self.open_button, text=_("Show the call popup again (Enter / double-click)"))
@@ -307,10 +320,10 @@ class MainWindow(ttk.Frame):
             text += " · " + _("DEMO — no real calls")
         self.extension_label.configure(text=text)
         count = len(self.calls.tree.get_children())
-        self.count_label.configure(text=_("{n} calls").format(n=count) if count != 1 else _("1 call"))
+        self.count_label.configure(text=plural(count, "{n} call", "{n} calls"))
         self.store_label.configure(
-            text=_("⚠ {n} store problems").format(n=len(self.problems)) if self.problems
-            else _("Store OK"),
+            text="⚠ " + plural(len(self.problems), "{n} store problem", "{n} store problems")
+            if self.problems else _("Store OK"),
             foreground=STATE_COLOURS["ringing"] if self.problems else "")
 
 

@@ -41,11 +41,11 @@ class Toast(ttk.Toplevel):
         self.title_text = title
         self.message = message
         self._on_gone = on_gone
-        frame = ttk.Frame(self, padding=(14, 10), bootstyle="dark")
+        frame = ttk.Frame(self, padding=(14, 10), bootstyle="primary")
         frame.pack(fill="both", expand=True)
-        ttk.Label(frame, text=title, bootstyle="inverse-dark", font="OperatorBoldFont",
+        ttk.Label(frame, text=title, bootstyle="@primary", font="OperatorBoldFont",
                   wraplength=self.WIDTH - 28).pack(anchor="w")
-        ttk.Label(frame, text=message, bootstyle="inverse-dark", wraplength=self.WIDTH - 28,
+        ttk.Label(frame, text=message, bootstyle="@primary", wraplength=self.WIDTH - 28,
                   justify="left").pack(anchor="w", pady=(4, 0))
         for widget in (self, frame, *frame.winfo_children()):
             widget.bind("<Button-1>", lambda _e: self.dismiss())

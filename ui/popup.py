@@ -56,7 +56,7 @@ class CallPopup(ttk.Toplevel):
         self.closed = False
         best = leg.contact_name or (self.matches[0].contact.name if self.matches else "")
         super().__init__(title=popup_title(leg.number, best or leg.caller_id_name, is_demo), master=master,
-                         size=(600, 680), minsize=(480, 520), iconify=iconify)
+                         size=(660, 700), minsize=(500, 560), iconify=iconify)
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Escape>", lambda _e: self.close())
         self.bind("<Control-Return>", self._save_shortcut)
@@ -66,6 +66,9 @@ class CallPopup(ttk.Toplevel):
         self.notes.insert("1.0", initial_notes)
         self.notes.edit_modified(False)
         self.notes.bind("<<Modified>>", self._notes_modified)
+        # On the widget itself: the Text class binding would insert a newline first.
+        self.notes.bind("<Control-Return>", self._save_shortcut)
+        self.notes.bind("<Control-KP_Enter>", self._save_shortcut)
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self, best: str, line_note: str, is_demo: bool) -> None:
@@ -81,7 +84,7 @@ class CallPopup(ttk.Toplevel):
             foreground="#6c7a7c", font="OperatorHeadingFont")
         self.direction_label.pack(side="left")
         if is_demo:
-            ttk.Label(head, text=" " + _("DEMO") + " ", bootstyle="inverse-warning",
+            ttk.Label(head, text=" " + _("DEMO") + " ", bootstyle="@warning",
                       font="OperatorBoldFont", padding=(6, 1)).pack(side="left", padx=(10, 0))
         self.status_label = ttk.Label(head, text="", font="OperatorBoldFont")
         self.status_label.pack(side="right")
@@ -106,9 +109,23 @@ class CallPopup(ttk.Toplevel):
         if line_note:
             self.line_note_label.pack(side="left", padx=(10, 0))
 
+        # Buttons.
+        buttons = ttk.Frame(outer)
+        buttons.pack(fill="x", side="bottom", pady=(14, 0))
+        ttk.Label(buttons, text=_("Esc closes · Ctrl+Enter saves notes"), foreground="#8a9496",
+                  font="OperatorSmallFont").pack(side="left")
+        self.hangup_button = ttk.Button(buttons, text=_("Hang up"), bootstyle="danger", width=11,
+                                        command=self._hangup_clicked)
+        self.hangup_button.pack(side="right")
+        ttk.ToolTip(self.hangup_button, text=_("End this call (Ctrl+Shift+H)"))
+        self.close_button = ttk.Button(buttons, text=_("Close"), bootstyle="primary-outline",
+                                       width=11, command=self.close)
+        self.close_button.pack(side="right", padx=(0, 8))
+        ttk.ToolTip(self.close_button, text=_("Close this window; the call goes on (Esc)"))
+
         # Transfer info: hidden until there is something to show.
         self.transfer_box = ttk.Frame(outer, padding=(10, 8), bootstyle="info")
-        self.transfer_label = ttk.Label(self.transfer_box, text="", bootstyle="inverse-info",
+        self.transfer_label = ttk.Label(self.transfer_box, text="", bootstyle="@info",
                                         wraplength=540, justify="left")
         self.transfer_label.pack(fill="x")
         self._transfer_anchor = ttk.Frame(outer, height=1)
@@ -119,13 +136,15 @@ class CallPopup(ttk.Toplevel):
         # Matching contacts.
         ttk.Label(outer, text=_("Matching contacts"), font="OperatorHeadingFont").pack(
             anchor="w", pady=(10, 4))
-        self.contacts = ttk.Treeview(outer, columns=("name", "type", "phone"), show="headings",
-                                     height=max(1, min(4, len(self.matches))), selectmode="browse")
-        for column, text, width, stretch in (("name", _("Name"), 250, True),
-                                             ("type", _("Type"), 170, False),
-                                             ("phone", _("Phone"), 140, False)):
+        self.contacts = ttk.Treeview(outer, columns=("name", "type", "phone", "match"),
+                                     show="headings", style="Compact.Treeview",
+                                     height=max(1, min(3, len(self.matches))), selectmode="browse")
+        for column, text, width, stretch in (("name", _("Name"), 200, True),
+                                             ("type", _("Type"), 120, False),
+                                             ("phone", _("Phone"), 145, False),
+                                             ("match", _("Match"), 125, False)):
             self.contacts.heading(column, text=text, anchor="w")
-            self.contacts.column(column, width=width, stretch=stretch, anchor="w")
+            self.contacts.column(column, width=width, minwidth=60, stretch=stretch, anchor="w")
         self.contacts.tag_configure("similar", foreground="#8a6d1f")
         for index, match in enumerate(self.matches):
             self.contacts.insert("", "end", iid=str(index), values=self.match_row(match),
@@ -140,10 +159,11 @@ class CallPopup(ttk.Toplevel):
         ttk.Label(outer, text=_("Recent calls with this number"), font="OperatorHeadingFont").pack(
             anchor="w", pady=(12, 4))
         self.recent = ttk.Treeview(outer, columns=("when", "direction", "status", "talk", "notes"),
-                                   show="headings", height=4, selectmode="none")
+                                   show="headings", height=3, selectmode="none",
+                                   style="Compact.Treeview")
         for column, text, width, stretch, anchor in (
-                ("when", _("When"), 130, False, "w"), ("direction", _("Direction"), 90, False, "w"),
-                ("status", _("Status"), 100, False, "w"), ("talk", _("Talk"), 60, False, "e"),
+                ("when", _("When"), 125, False, "w"), ("direction", _("Direction"), 90, False, "w"),
+                ("status", _("Status"), 100, False, "w"), ("talk", _("Talk"), 55, False, "e"),
                 ("notes", _("Notes"), 180, True, "w")):
             self.recent.heading(column, text=text, anchor=anchor)
             self.recent.column(column, width=width, stretch=stretch, anchor=anchor)
@@ -159,38 +179,22 @@ class CallPopup(ttk.Toplevel):
         self.saved_label.pack(side="right")
         notes_frame = ttk.Frame(outer)
         notes_frame.pack(fill="both", expand=True)
-        self.notes = tk.Text(notes_frame, height=5, wrap="word", undo=True, relief="solid",
-                             borderwidth=1, padx=8, pady=6, font="TkTextFont",
-                             highlightthickness=1)
+        self.notes = ttk.Text(notes_frame, height=5, wrap="word", undo=True, padx=8, pady=6,
+                              font="TkTextFont")
         scroll = ttk.Scrollbar(notes_frame, orient="vertical", command=self.notes.yview)
         self.notes.configure(yscrollcommand=scroll.set)
         self.notes.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
 
-        # Buttons.
-        buttons = ttk.Frame(outer)
-        buttons.pack(fill="x", pady=(14, 0))
-        ttk.Label(buttons, text=_("Esc closes · Ctrl+Enter saves notes"), foreground="#8a9496",
-                  font="OperatorSmallFont").pack(side="left")
-        self.hangup_button = ttk.Button(buttons, text=_("Hang up"), bootstyle="danger", width=11,
-                                        command=self._hangup_clicked)
-        self.hangup_button.pack(side="right")
-        ttk.ToolTip(self.hangup_button, text=_("End this call (Ctrl+Shift+H)"))
-        self.close_button = ttk.Button(buttons, text=_("Close"), bootstyle="secondary-outline",
-                                       width=11, command=self.close)
-        self.close_button.pack(side="right", padx=(0, 8))
-        ttk.ToolTip(self.close_button, text=_("Close this window; the call goes on (Esc)"))
-
     @staticmethod
-    def match_row(match: MatchLike) -> tuple[str, str, str]:
+    def match_row(match: MatchLike) -> tuple[str, str, str, str]:
+        """(name, type, phone, match) as the contacts table shows one match."""
         contact = match.contact
-        kind = contact_type_label(contact.type)
+        name = contact.name
         if contact.type == "contact_person" and contact.company:
-            kind = _("{type} at {company}").format(type=kind, company=contact.company)
-        phone = _phone_text(match.phone)
-        if match.kind == "similar":
-            phone = _("{phone} (similar number)").format(phone=phone)
-        return contact.name, kind, phone
+            name = f"{contact.name} · {contact.company}"
+        how = _("similar number") if match.kind == "similar" else ""
+        return name, contact_type_label(contact.type), _phone_text(match.phone), how
 
     # -- state from the app ---------------------------------------------------------------
     def refresh(self, now: datetime) -> None:
@@ -227,7 +231,8 @@ class CallPopup(ttk.Toplevel):
         for record in records:
             self.recent.insert("", "end", iid=record.id, values=(
                 format_when(record.started_at), direction_label(record.direction),
-                call_status_label(record.status), format_duration(record.talk_seconds),
+                call_status_label(record.status),
+                format_duration(record.talk_seconds) if record.talk_seconds else "–",
                 (record.notes or "").replace("\n", " ")))
         if not records:
             self.recent.insert("", "end", iid="none", values=(_("No earlier calls"), "", "", "", ""))

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tkinter as tk
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 def ensure_display() -> subprocess.Popen | None:
     if os.environ.get("DISPLAY"):
         return None
-    xvfb = subprocess.Popen(["Xvfb", ":98", "-screen", "0", "1366x900x24", "-nolisten", "tcp"],
+    xvfb = subprocess.Popen(["Xvfb", ":98", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.environ["DISPLAY"] = ":98"
     time.sleep(1.0)
@@ -30,6 +31,7 @@ def ensure_display() -> subprocess.Popen | None:
 
 
 def grab(widget, path: Path) -> None:
+    widget.lift()
     widget.update()
     time.sleep(0.2)
     widget.update()
@@ -55,6 +57,10 @@ def main() -> int:
                                 notify_seconds=30)
         ui = OperatorUi(services, notify_backend=None)
         root = ui.root
+        backdrop = tk.Toplevel(root, background="#46596b")
+        backdrop.overrideredirect(True)
+        backdrop.geometry(f"{root.winfo_screenwidth()}x{root.winfo_screenheight()}+0+0")
+        backdrop.lower()
         root.geometry("900x470+20+20")
         ui.ui_event(ConnectionStateChanged("connected"))
         ui.ui_event(ExtensionStateChanged("201", "busy"))
@@ -89,19 +95,21 @@ def main() -> int:
         ui.notifier.show_toast("Incoming call: +98 21 8888 7777 — رضا محمدی", "Line 2101234500")
         toast = ui.notifier.toasts[-1]
         grab(toast, out / "toast.png")
-        subprocess.run(["import", "-window", "root", str(out / "desktop.png")], check=True)
-        print("wrote", out / "desktop.png")
-
         from ui.first_run import SettingsDialog
         dialog = SettingsDialog(root, {"ami": {"host": "pbx.office.lan", "port": "abc",
                                                "username": "operator", "secret": "s3cret"}},
                                 title="Operator — first start", first_run=True)
-        dialog.geometry("+200+120")
+        dialog.geometry("+20+520")
         dialog.submit()
         grab(dialog, out / "first-run.png")
+        for window in (root, popup, toast, dialog):
+            window.lift()
+        root.update()
+        time.sleep(0.2)
+        subprocess.run(["import", "-window", "root", str(out / "desktop.png")], check=True)
+        print("wrote", out / "desktop.png")
         dialog.destroy()
         ui.close()
-        root.destroy()
     finally:
         if xvfb is not None:
             xvfb.terminate()
