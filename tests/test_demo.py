@@ -500,7 +500,7 @@ def test_hangup_from_the_app_ends_the_demo_call_at_once():
 
 
 def test_transfer_scene_moves_a_two_match_caller_to_another_extension(shipped):
-    from callcore.events import LegRinging, LegTransferred
+    from callcore.events import LegHeld, LegRinging, LegTransferred
     scene = next(s for s in shipped.loop if s.name == "transfer")
     events = tracked(instantiate(scene, IdAllocator(), "201"))
     transfers = [e for e in events if isinstance(e, LegTransferred)]
@@ -508,7 +508,8 @@ def test_transfer_scene_moves_a_two_match_caller_to_another_extension(shipped):
     first = next(e for e in events if isinstance(e, LegRinging) and e.extension == "201")
     owners = [c for c in demo_contacts() if any(p.number == first.other_number for p in c.phones)]
     assert {c.type for c in owners} >= {"customer", "supplier"}
-    assert any(isinstance(e, LegRinging) and e.transferred_by == "201" for e in events)
+    assert any(isinstance(e, LegRinging) and e.extension == transfers[0].target for e in events)
+    assert any(isinstance(e, LegHeld) and e.extension == "201" for e in events)
 
 
 def test_a_whole_loop_through_the_product_client_logs_every_call_once(tmp_path, shipped):
