@@ -30,6 +30,7 @@ def main() -> int:
     p.add_argument("--delay", type=float, default=0.0)
     p.add_argument("--sync-interval", type=float, default=0.2)
     p.add_argument("--linger", type=float, default=0.0, help="keep syncing this long after writing")
+    p.add_argument("--checkpoint-every", type=int, default=0)
     p.add_argument("--set-name", nargs=2, metavar=("KEY", "NAME"), help="edit one contact's name")
     args = p.parse_args()
     store = Store.open(Path(args.local), Path(args.share), args.station, sync_interval=args.sync_interval,
@@ -53,6 +54,8 @@ def main() -> int:
                               caller_number=f"69{i:08d}")
             store.calls.add(call)
             print(f"committed calls {call.id}", flush=True)
+        if args.checkpoint_every and i % args.checkpoint_every == args.checkpoint_every - 1:
+            store.checkpoint()
         if args.delay:
             time.sleep(args.delay)
     end = time.monotonic() + args.linger

@@ -1,0 +1,153 @@
+"""Real processes on real folders: several workstations at once, kill -9 mid-write, the
+shared folder vanishing and coming back, clock skew, a second copy of a station.
+Workers are spawned (subprocess), never forked."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from callcore.store import Store
+from callcore.store.tablefiles import read_table_file
+
+WORKER = Path(__file__).with_name("worker.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spawn(local: Path, share: Path, station: str, *args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(WORKER), str(local), str(share), station, *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            env={**os.environ, **(env or {})})
+
+
+def committed(output: str) -> dict[str, set[str]]:
+    keys: dict[str, set[str]] = {"contacts": set(), "calls": set()}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "committed":
+            keys[parts[1]].add(parts[2])
+    return keys
+
+
+def finish(proc: subprocess.Popen, timeout: float = 60) -> str:
+    out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, err
+    assert out.rstrip().endswith("done"), (out[-300:], err)
+    return out
+
+
+def wait_ready(proc: subprocess.Popen) -> str:
+    line = proc.stdout.readline()
+    assert line.strip() == "ready", (line, proc.stderr.read() if proc.poll() is not None else "")
+    return line
+
+
+def final_state(local: Path, share: Path, station: str) -> tuple[list[str], list[str]]:
+    with Store.open(local, share, station, background_sync=False) as store:
+        store.sync_now()
+        return [c.id for c in store.contacts.all()], [c.id for c in store.calls.since()]
+
+
+def test_several_stations_at_once_see_every_record_exactly_once(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    stations = [f"ws{i}" for i in range(4)]
+    procs = {s: spawn(tmp_path / s, share, s, "--contacts", "25", "--calls", "25", "--delay", "0.01",
+                      "--linger", "2") for s in stations}
+    outputs = {s: finish(p) for s, p in procs.items()}
+    want = {"contacts": set(), "calls": set()}
+    for out in outputs.values():
+        for table, keys in committed(out).items():
+            want[table] |= keys
+    assert len(want["contacts"]) == 100 and len(want["calls"]) == 100
+    for s in stations:
+        contacts, calls = final_state(tmp_path / s, share, s)
+        assert sorted(contacts) == sorted(want["contacts"])          # each exactly once
+        assert sorted(calls) == sorted(want["calls"])
+
+
+def test_kill_9_at_random_moments_loses_no_committed_change(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    local = tmp_path / "victim"
+    rnd = random.Random(20240501)
+    promised = {"contacts": set(), "calls": set()}
+    for _round in range(20):
+        proc = spawn(local, share, "victim", "--contacts", "100000", "--calls", "100000",
+                     "--checkpoint-every", str(rnd.choice([7, 40, 150])), "--sync-interval", "0.05")
+        wait_ready(proc)
+        time.sleep(rnd.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+        out, _err = proc.communicate(timeout=30)
+        for table, keys in committed(out).items():
+            promised[table] |= keys
+        with Store.open(local, share, "victim", background_sync=False) as store:
+            assert not store.problems, store.problems
+            have_contacts = {c.id for c in store.contacts.all()}
+            have_calls = {c.id for c in store.calls.since()}
+            assert promised["contacts"] <= have_contacts
+            assert promised["calls"] <= have_calls
+        for path in (local / "tables").glob("*.json") if (local / "tables").exists() else []:
+            read_table_file(path)                        # raises if any table file is corrupt
+    assert len(promised["contacts"]) > 100
+    # and another station gets every one of them through the share
+    contacts, calls = final_state(tmp_path / "other", share, "other")
+    assert promised["contacts"] <= set(contacts) and promised["calls"] <= set(calls)
+
+
+def test_shared_folder_removed_and_restored_during_writes(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    away = tmp_path / "share-unplugged"
+    a = spawn(tmp_path / "a", share, "a", "--contacts", "60", "--delay", "0.03", "--linger", "2.5")
+    b = spawn(tmp_path / "b", share, "b", "--calls", "60", "--delay", "0.03", "--linger", "2.5")
+    wait_ready(a)
+    wait_ready(b)
+    time.sleep(0.4)
+    share.rename(away)
+    time.sleep(1.0)
+    assert not share.exists()                         # nobody recreated it while it was gone
+    away.rename(share)
+    want_a = committed(finish(a))
+    want_b = committed(finish(b))
+    for station in ("a", "b"):
+        contacts, calls = final_state(tmp_path / station, share, station)
+        assert set(contacts) == want_a["contacts"] and set(calls) == want_b["calls"]
+
+
+def test_clock_hours_apart_newest_edit_wins(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    key = "0b6f4a8e-7e6f-4d6c-9d0e-5d1c2b3a4f50"
+    ahead = spawn(tmp_path / "ahead", share, "ahead", "--set-name", key, "first, clock 5 h fast",
+                  env={"CALLCORE_CLOCK_OFFSET_SECONDS": str(5 * 3600)})
+    finish(ahead)
+    behind = spawn(tmp_path / "behind", share, "behind", "--set-name", key, "second, clock 5 h slow",
+                   env={"CALLCORE_CLOCK_OFFSET_SECONDS": str(-5 * 3600)})
+    finish(behind)
+    for station in ("ahead", "behind"):
+        with Store.open(tmp_path / station, share, station, background_sync=False) as store:
+            store.sync_now()
+            assert store.contacts.get(key).name == "second, clock 5 h slow"
+
+
+def test_second_process_with_the_same_station_id_is_refused(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    first = spawn(tmp_path / "a", share, "desk1", "--linger", "3")
+    wait_ready(first)
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"station": {"id": "desk1"}, "store": {"local_folder": "other", "shared_folder": "share"}}',
+                        encoding="utf-8")
+    second = subprocess.run([sys.executable, str(ROOT / "operator_app.py"), "--settings", str(settings),
+                             "contacts", "add", "--name", "X", "--phone", "123456"],
+                            capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert second.returncode == 2
+    assert "desk1" in second.stderr and str(first.pid) in second.stderr
+    finish(first)
