@@ -563,3 +563,19 @@ def test_an_endless_header_drops_only_that_client(pbx):
     client = AmiClient(pbx.address)
     assert client.login(pbx).get("Response") == "Success"
     client.close()
+
+
+def test_stop_closes_the_port_and_start_again_gives_a_new_server():
+    demo = DemoPbx(script=inline_script(), speed=0.02)
+    first = demo.start()
+    demo.stop()
+    with pytest.raises(OSError):          # refused: nobody listens there any more
+        socket.create_connection(first, timeout=2)
+    second = demo.start()
+    try:
+        client = AmiClient(second)
+        assert client.login(demo).get("Response") == "Success"
+        client.close()
+    finally:
+        demo.stop()
+        demo.stop()

@@ -80,6 +80,9 @@ class DemoPbx:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        self.address = None
+        self._started.clear()
+        self._error = None
 
     def settings(self, data_folder: Path | str) -> dict[str, dict[str, Any]]:
         return demo_settings(data_folder, self)
