@@ -355,7 +355,10 @@ class CallTracker:
         origin = call.origin
         origin_is_ext = origin is not None and bool(origin.extension)
         if leg.is_dest:
-            return "internal" if origin_is_ext and origin is not leg else "in"
+            if origin_is_ext and origin is not leg:
+                return "internal"
+            caller = self._legs.get(leg.dialled_by)
+            return "internal" if caller is not None and caller.extension else "in"
         # this extension is the calling side
         if call.dialled and self._is_extension_number(call.dialled):
             return "internal"
