@@ -579,3 +579,13 @@ def test_stop_closes_the_port_and_start_again_gives_a_new_server():
     finally:
         demo.stop()
         demo.stop()
+
+
+def test_a_recording_without_timestamps_still_rings_before_it_is_answered():
+    untimed = "\r\n".join(line for line in INLINE.split("\r\n") if not line.startswith("Timestamp:"))
+    recording = parse_recording(untimed.encode("utf-8"), "untimed")
+    assert not recording.timed and recording.meta["scenario"] == "inline_incoming"
+    at = {(m.message.event, m.message.get("ChannelStateDesc")): m.at for m in recording.messages}
+    assert at[("Newstate", "Up")] - at[("Newstate", "Ringing")] >= 1.0
+    names = [m.message.get("CallerIDName") for m in recording.messages if m.message.event == "Newchannel"]
+    assert "Recorded Caller" in names

@@ -4,19 +4,16 @@ header comment.
 Layout: leading lines starting with ``#`` are the header (``# key: value`` pairs become
 metadata); the rest is the raw stream (greeting line, then messages separated by empty
 lines). When events carry ``Timestamp:`` (``timestampevents=yes``) that is the time of each
-message; otherwise the rhythm is estimated from what happens (a phone rings for a while,
+message; otherwise (Asterisk's default) the rhythm is estimated from what happens (a phone rings for a while,
 a call talks for a while), so a recording without times still plays like a call.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .protocol import AmiMessage, MessageReader
 from .scenes import TimedMessage
-
-_TIME_MARK = re.compile(r"^#\s*(?:t\s*=\s*)?\+?(\d+(?:\.\d+)?)\s*s?\s*$")
 
 
 @dataclass
@@ -103,57 +100,32 @@ def parse_recording(data: bytes, name: str = "") -> Recording:
     first_line, _sep, rest = body.partition("\n")
     if first_line.startswith("Asterisk Call Manager/"):
         greeting, body = first_line.strip(), rest
-    # Time-mark comment lines between messages ("# +1.234") set the clock for what follows.
     reader = MessageReader(max_bytes=len(data) + 1)
-    messages: list[TimedMessage] = []
-    mark: float | None = None
-    chunk: list[str] = []
-
-    def flush() -> None:
-        if not chunk:
-            return
-        for message in reader.feed(("\n".join(chunk) + "\n").encode("utf-8")):
-            messages.append(TimedMessage(mark if mark is not None else -1.0, message))
-        chunk.clear()
-
-    for line in body.split("\n"):
-        if line.startswith("#"):
-            flush()
-            found = _TIME_MARK.match(line)
-            if found:
-                mark = float(found.group(1))
-            continue
-        chunk.append(line)
-    chunk.append("")
-    flush()
-    messages = _with_times(messages)
-    timed = any(m.at >= 0 for m in messages) or any(m.message.has("Timestamp") for m in messages)
+    found = reader.feed((body + "\n\n").encode("utf-8"))
+    stamps = [_timestamp(m) for m in found]
+    timed = any(stamp is not None for stamp in stamps)
+    messages = _from_timestamps(found, stamps) if timed else _guessed_times(found)
     return Recording(name=name, meta=meta, greeting=greeting, messages=messages, timed=timed)
 
 
-def _with_times(messages: list[TimedMessage]) -> list[TimedMessage]:
-    """Seconds from the first message: from time marks, else ``Timestamp:``, else estimated."""
-    if any(m.at >= 0 for m in messages):
-        first = next(m.at for m in messages if m.at >= 0)
-        result, last = [], first
-        for m in messages:
-            last = m.at if m.at >= 0 else last
-            result.append(TimedMessage(last - first, m.message))
-        return result
-    stamps = [_timestamp(m.message) for m in messages]
-    if any(s is not None for s in stamps):
-        first = next(s for s in stamps if s is not None)
-        result, last = [], first
-        for m, stamp in zip(messages, stamps):
-            last = stamp if stamp is not None else last
-            result.append(TimedMessage(max(0.0, last - first), m.message))
-        return result
+def _from_timestamps(found: list[AmiMessage], stamps: list[float | None]) -> list[TimedMessage]:
+    """Seconds from the first ``Timestamp:``; a message without one shares its
+    predecessor's time."""
+    first = next(s for s in stamps if s is not None)
+    result, last = [], first
+    for message, stamp in zip(found, stamps):
+        last = stamp if stamp is not None else last
+        result.append(TimedMessage(max(0.0, last - first), message))
+    return result
+
+
+def _guessed_times(found: list[AmiMessage]) -> list[TimedMessage]:
     result, clock, guess = [], 0.0, _RhythmGuess()
-    for i, m in enumerate(messages):
-        gap = guess.gap(m.message)
+    for i, message in enumerate(found):
+        gap = guess.gap(message)
         if i:
             clock += gap
-        result.append(TimedMessage(clock, m.message))
+        result.append(TimedMessage(clock, message))
     return result
 
 
