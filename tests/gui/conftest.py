@@ -18,6 +18,7 @@ GUI_DIR = os.path.dirname(__file__)
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "gui: needs an X display (Xvfb); tests/gui")
+    config.addinivalue_line("markers", "no_display: a tests/gui test that needs no display")
 
 
 def pytest_collection_modifyitems(config, items):
