@@ -121,7 +121,7 @@ class OperatorUi:
         elif isinstance(event, LegRinging):
             self._ringing(event, now)
         elif isinstance(event, LegAnswered):
-            self._changed(self.calls.answered(event, now), now)
+            self._answered(event, now)
         elif isinstance(event, LegHeld):
             self._changed(self.calls.held(event), now)
         elif isinstance(event, LegResumed):
@@ -149,6 +149,18 @@ class OperatorUi:
         if wanted:
             self._open_popup(leg, matches, silent=settings.silent,
                              bring_to_front=settings.bring_to_front and not settings.silent)
+
+    def _answered(self, event: LegAnswered, now: datetime) -> None:
+        before = self.calls.get(event.leg_id)
+        known = before.number if before is not None else ""
+        leg = self.calls.answered(event, now)
+        if leg is not None and leg.number and leg.number != known:
+            matches = list(self.services.lookup(leg.number))
+            leg.contact_name = matches[0].contact.name if matches else ""
+            popup = self.popups.get(leg.leg_id)
+            if popup is not None:
+                popup.set_caller(leg.number, matches, leg.caller_id_name, self.services.is_demo)
+        self._changed(leg, now)
 
     def _changed(self, leg: LiveLeg | None, now: datetime) -> None:
         if leg is None:

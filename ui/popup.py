@@ -134,8 +134,9 @@ class CallPopup(ttk.Toplevel):
             self.show_transfer(leg.transferred_by, "")
 
         # Matching contacts.
-        ttk.Label(outer, text=_("Matching contacts"), font="OperatorHeadingFont").pack(
-            anchor="w", pady=(10, 4))
+        self._contacts_heading = ttk.Label(outer, text=_("Matching contacts"),
+                                           font="OperatorHeadingFont")
+        self._contacts_heading.pack(anchor="w", pady=(10, 4))
         self.contacts = ttk.Treeview(outer, columns=("name", "type", "phone", "match"),
                                      show="headings", style="Compact.Treeview",
                                      height=max(1, min(3, len(self.matches))), selectmode="browse")
@@ -149,11 +150,12 @@ class CallPopup(ttk.Toplevel):
         for index, match in enumerate(self.matches):
             self.contacts.insert("", "end", iid=str(index), values=self.match_row(match),
                                  tags=(match.kind,))
+        self.no_contact_label = ttk.Label(outer, text=_("No contact has this number."),
+                                          foreground="#8a9496")
         if self.matches:
             self.contacts.pack(fill="x")
         else:
-            ttk.Label(outer, text=_("No contact has this number."), foreground="#8a9496").pack(
-                anchor="w")
+            self.no_contact_label.pack(anchor="w")
 
         # Recent calls (filled in from a worker thread).
         ttk.Label(outer, text=_("Recent calls with this number"), font="OperatorHeadingFont").pack(
@@ -185,6 +187,24 @@ class CallPopup(ttk.Toplevel):
         self.notes.configure(yscrollcommand=scroll.set)
         self.notes.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
+
+    def set_caller(self, number: str, matches: Sequence[MatchLike], caller_id_name: str,
+                   is_demo: bool = False) -> None:
+        """The other party became known late (e.g. click-to-dial answered): redraw who."""
+        self.matches = list(matches)
+        best = self.matches[0].contact.name if self.matches else caller_id_name
+        self.title(popup_title(number, best, is_demo))
+        self.number_label.configure(text=number or _("Unknown number"))
+        self.name_label.configure(text=best or _("Unknown caller"),
+                                  foreground="" if best else "#8a9496")
+        self.contacts.delete(*self.contacts.get_children())
+        for index, match in enumerate(self.matches):
+            self.contacts.insert("", "end", iid=str(index), values=self.match_row(match),
+                                 tags=(match.kind,))
+        if self.matches and not self.contacts.winfo_manager():
+            self.contacts.configure(height=max(1, min(3, len(self.matches))))
+            self.no_contact_label.pack_forget()
+            self.contacts.pack(fill="x", after=self._contacts_heading)
 
     @staticmethod
     def match_row(match: MatchLike) -> tuple[str, str, str, str]:

@@ -19,6 +19,8 @@ GUI_DIR = os.path.dirname(__file__)
 def pytest_configure(config):
     config.addinivalue_line("markers", "gui: needs an X display (Xvfb); tests/gui")
     config.addinivalue_line("markers", "no_display: a tests/gui test that needs no display")
+    # ttkbootstrap 2.x keeps the 'flatly' theme as a legacy name; the app pins 2.2.6.
+    config.addinivalue_line("filterwarnings", "ignore:'flatly' is a legacy:DeprecationWarning")
 
 
 def pytest_collection_modifyitems(config, items):

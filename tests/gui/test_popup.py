@@ -174,3 +174,15 @@ def test_hangup_button_and_ended_status(make_ui, services, root):
     assert status.startswith("Ended") and "Answered" in status and "1:05" in status
     assert str(popup.hangup_button.cget("state")) == "disabled"
     assert ui.window.calls.rows() == []
+
+
+def test_number_known_only_when_answered_updates_the_popup(make_ui, services):
+    ui = make_ui(services)
+    event = ringing("L1", "", direction="out", line="")
+    ui.ui_event(event)
+    popup = ui.popups["L1"]
+    assert popup.title() == "Unknown number"
+    ui.ui_event(LegAnswered("L1", event.call_id, "201", event.at, other_number="+7 495 765 4321"))
+    assert popup.title() == "+7 495 765 4321 — Анна Смирнова"
+    assert popup.contacts.item("0", "values")[0] == "Анна Смирнова"
+    assert ui.window.calls.rows()[0]["name"] == "Анна Смирнова"
