@@ -155,30 +155,33 @@ def cmd_contacts_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        from .contact_import import parse_contacts_csv
+        from .contact_import import ImportFileError, parse_contacts_csv
     except ImportError:
         raise CliError(_("contact import is not available in this build")) from None
     path = Path(args.file)
     if not path.is_file():
         raise CliError(_("file not found: {path}").format(path=path))
-    result = parse_contacts_csv(path)
+    try:
+        result = parse_contacts_csv(path)
+    except ImportFileError as exc:
+        raise CliError(f"{path}: {exc}") from None
 
     def body(store: Any) -> int:
-        rejected = list(result.rejected)
+        rejected = [(r.row, r.reason) for r in result.rejected]
         imported = 0
         for contact in result.contacts:
             try:
                 store.contacts.put(contact)
                 imported += 1
-            except RecordError as exc:       # belt and braces: the parser validates already
-                rejected.append(type(result.rejected[0])(row=-1, reason=str(exc)) if result.rejected
-                                else None)
+            except RecordError as exc:       # the parser validates already; never stop the good rows
+                rejected.append((-1, f"{contact.name}: {exc}"))
+        for warning in getattr(result, "warnings", []):
+            print(_("warning: {warning}").format(warning=warning))
         print(_("imported {n} contacts").format(n=imported))
-        good = [r for r in rejected if r is not None]
-        if good:
-            print(_("rejected {n} rows:").format(n=len(good)))
-            for row in good:
-                print(_("  row {row}: {reason}").format(row=row.row, reason=row.reason))
+        if rejected:
+            print(_("rejected {n} rows:").format(n=len(rejected)))
+            for row, reason in sorted(rejected):
+                print(_("  row {row}: {reason}").format(row=row, reason=reason))
         return EXIT_OK
     return _run_with_store(args, settings, body, sync_first=False)
 

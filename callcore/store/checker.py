@@ -76,6 +76,9 @@ def check_store(store: "Store") -> list["StoreProblem"]:
                     if parsed.bad_lines or (not whole and file_age(path) >= store.torn_grace):
                         moved = layout.set_aside(path, "quarantine", folder.name)
                         store._problem(path, _("damaged batch; set aside as {moved}").format(moved=moved))
+                    elif not whole:
+                        store._problem(path, _("incomplete batch (torn last line or lines missing); "
+                                               "set aside if it stays so, or still being copied"))
             try:
                 info = layout.latest_snapshot()
                 if info is not None:
@@ -90,4 +93,5 @@ def check_store(store: "Store") -> list["StoreProblem"]:
             _set_aside_earlier(store, layout.quarantine)
             _set_aside_earlier(store, layout.conflicts)
     # everything found this time, plus what was found while opening
-    return list(store.problems) if before == 0 else list(store.problems)
+    del before
+    return list(store.problems)
