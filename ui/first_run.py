@@ -103,7 +103,8 @@ class SettingsDialog(ttk.Toplevel):
         self.variables[field.dotted] = var
         below = ttk.Label(page, text=field.hint, foreground="#8a9496", font="OperatorSmallFont")
         below.grid(row=row * 2 + 1, column=1 if field.kind != "bool" else 0,
-                   columnspan=2 if field.kind != "bool" else 3, sticky="w", pady=(0, 8))
+                   columnspan=2 if field.kind != "bool" else 3, sticky="w",
+                   pady=(0, 2) if field.kind == "bool" and not field.hint else (0, 8))
         below.hint = field.hint  # type: ignore[attr-defined]
         self.error_labels[field.dotted] = below
 

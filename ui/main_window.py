@@ -47,9 +47,14 @@ class ConnectionIndicator(ttk.Frame):
         self._oval = self._dot.create_oval(2, 2, self.DOT + 2, self.DOT + 2, width=0,
                                            fill=self.colour)
         self._dot.pack(side="left", padx=(0, 8))
-        self._label = ttk.Label(self, text=connection_text("off"), font="OperatorHeadingFont")
+        self._label = ttk.Label(self, text=connection_text("off"), font="OperatorHeadingFont",
+                                wraplength=380, justify="left")
         self._label.pack(side="left")
-        self.bind("<Configure>", lambda _e: self._match_background(), add="+")
+        self.bind("<Configure>", self._resized, add="+")
+
+    def _resized(self, event) -> None:
+        self._label.configure(wraplength=max(200, event.width - self.DOT - 20))
+        self._match_background()
 
     def _match_background(self) -> None:
         try:
@@ -182,12 +187,6 @@ class MainWindow(ttk.Frame):
         # -- top bar ------------------------------------------------------------------
         top = ttk.Frame(self, padding=(16, 12, 16, 10))
         top.pack(fill="x")
-        self.indicator = ConnectionIndicator(top)
-        self.indicator.pack(side="left")
-        self.demo_badge = ttk.Label(top, text=" " + _("DEMO") + " ", bootstyle="@warning",
-                                    font="OperatorBoldFont", padding=(8, 2))
-        if is_demo:
-            self.demo_badge.pack(side="left", padx=(14, 0))
         buttons = ttk.Frame(top)
         buttons.pack(side="right")
         self.connect_button = ttk.Button(buttons, text=_("Connect"), bootstyle="success",
@@ -204,6 +203,13 @@ class MainWindow(ttk.Frame):
                                               command=on_settings)
             self.settings_button.pack(side="left", padx=(10, 0))
             ttk.ToolTip(self.settings_button, text=_("Settings (Ctrl+,)"))
+        # Packed after the buttons so a long failure reason wraps instead of hiding them.
+        self.demo_badge = ttk.Label(top, text=" " + _("DEMO") + " ", bootstyle="@warning",
+                                    font="OperatorBoldFont", padding=(8, 2))
+        if is_demo:
+            self.demo_badge.pack(side="left", padx=(0, 14))
+        self.indicator = ConnectionIndicator(top)
+        self.indicator.pack(side="left", fill="x", expand=True)
         ttk.Separator(self).pack(fill="x")
 
         # -- store problems banner (hidden while there are none) --------------------------
