@@ -40,8 +40,124 @@ def main(argv: list[str] | None = None) -> int:
     if CLI_COMMANDS & set(args):
         from callcore.cli import main as cli_main
         return cli_main(args)
-    from app_wiring import run
-    return run(args)
+    return run_app(args)
+
+
+def _parse_app_args(args: list[str]):
+    import argparse
+    from callcore.i18n import _
+    parser = argparse.ArgumentParser(prog="operator_app", description=_("Operator app for Asterisk"))
+    parser.add_argument("--settings", metavar="PATH", help=_("settings JSON (default: settings.json beside the program)"))
+    parser.add_argument("--demo", action="store_true", help=_("run against the built-in demo PBX"))
+    parser.add_argument("--recorder", action="store_true", help=_("no window: log every call of the PBX"))
+    parser.add_argument("--self-test", action="store_true", help=_("check this build and exit"))
+    return parser.parse_args(args)
+
+
+def _load_settings(path: str | None):
+    """Settings from --settings (exactly that file) or office file + per-user overrides."""
+    from pathlib import Path
+    from callcore.settings import load_settings
+    return load_settings(Path(path), user_file=False) if path else load_settings()
+
+
+def _demo_settings():
+    """Start the demo PBX and return (settings, pbx); demo data lives in a per-user folder."""
+    import platformdirs
+    from pathlib import Path
+    from callcore.demo import DemoPbx, demo_settings
+    from callcore.settings import settings_from_dict
+    pbx = DemoPbx(extension="201")
+    pbx.start()
+    folder = Path(platformdirs.user_data_dir("operator-app", appauthor=False)) / "demo"
+    return settings_from_dict(demo_settings(folder, pbx)), pbx
+
+
+def _open_store(settings):
+    from callcore.store import Store
+    return Store.open(settings.local_folder, settings.shared_folder, settings.station_id,
+                      sync_interval=float(settings.get("store.sync_interval")))
+
+
+def run_recorder(args) -> int:
+    from callcore.i18n import _
+    from callcore.recorder import run_recorder as run
+    from callcore.settings import SettingsError
+    from callcore.store import StationInUseError
+    try:
+        settings = _load_settings(args.settings)
+        store = _open_store(settings)
+    except FileNotFoundError as exc:
+        print(_("error: no settings file at {path}; pass --settings PATH").format(path=exc), file=sys.stderr)
+        return 2
+    except (SettingsError, StationInUseError) as exc:
+        print(_("error: {problem}").format(problem=exc), file=sys.stderr)
+        return 2
+    return run(settings, store)
+
+
+def _first_run(root) -> bool:
+    """First-run wizard: write the answers as this user's settings; False if cancelled."""
+    from ui.first_run import ask_first_run_settings
+    from callcore.settings import DEFAULTS, program_folder, save_user_settings
+    values = ask_first_run_settings(root, DEFAULTS)
+    if values is None:
+        return False
+    # the office file is what makes a start "not first": create an empty one beside us
+    office = program_folder() / "settings.json"
+    if not office.exists():
+        office.write_text("{}\n", encoding="utf-8")
+    save_user_settings(values)
+    return True
+
+
+def run_app(argv: list[str]) -> int:
+    args = _parse_app_args(argv)
+    if args.recorder:
+        return run_recorder(args)
+    import ttkbootstrap as ttk
+    from tkinter import messagebox
+    from callcore.i18n import _
+    from callcore.services import LiveServices
+    from callcore.settings import SettingsError
+    from callcore.store import StationInUseError
+    from ui.app import OperatorUi
+
+    root = ttk.Window(title=_("Operator"), themename="flatly", size=(900, 520), minsize=(640, 340))
+    root.withdraw()
+    pbx = None
+    try:
+        if args.demo:
+            settings, pbx = _demo_settings()
+        else:
+            try:
+                settings = _load_settings(args.settings)
+            except FileNotFoundError:
+                if args.settings or not _first_run(root):
+                    messagebox.showerror(_("Operator"), _("No settings file; nothing to do."))
+                    return 2
+                settings = _load_settings(None)
+        store = _open_store(settings)
+    except (SettingsError, StationInUseError) as exc:
+        messagebox.showerror(_("Operator"), str(exc))
+        return 2
+    services = LiveServices(settings, store, is_demo=args.demo)
+    if args.demo:
+        from callcore.demo import demo_contacts
+        for contact in demo_contacts():
+            if store.contacts.get(contact.id) is None:
+                store.contacts.put(contact)
+    ui = OperatorUi(services, root=root)
+    services.attach_ui(ui.queue_event)
+    root.deiconify()
+    services.connect()
+    try:
+        ui.run()
+    finally:
+        services.close()
+        if pbx is not None:
+            pbx.stop()
+    return 0
 
 
 if __name__ == "__main__":

@@ -197,6 +197,13 @@ def load_settings(path: Path | None = None, user_file: Path | None | bool = None
     return Settings(data=data, path=office)
 
 
+def settings_from_dict(values: dict[str, dict[str, Any]], path: Path | None = None) -> Settings:
+    """Validated settings from an in-memory dict (demo mode, tests), same rules as a file."""
+    data = copy.deepcopy(DEFAULTS)
+    _merge(data, values, path)
+    return Settings(data=data, path=path)
+
+
 def save_user_settings(values: dict[str, dict[str, Any]], user_file: Path | None = None) -> Path:
     """Write per-user overrides (validated first) atomically to the user's config folder."""
     target = user_file or user_config_file()
