@@ -71,6 +71,9 @@ class OperatorUi:
                                  backend=notify_backend)
         self.window.show_connection("off")
         self.window.show_store_problems(self._store_problems())
+        self._closed = False
+        # Closing the main window quits: every open popup's notes are saved first.
+        self.root.protocol("WM_DELETE_WINDOW", self.quit)
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:
@@ -87,11 +90,27 @@ class OperatorUi:
         self.start()
         self.root.mainloop()
 
+    def quit(self) -> None:
+        """The user closed the main window: save notes, close everything, end mainloop."""
+        self.close()
+        try:
+            if self.root.winfo_exists():
+                self.root.destroy()
+        except tk.TclError:
+            pass
+
     def close(self) -> None:
         """Save every popup's notes, stop timers, remove the UI's windows; destroys the root
-        too when this object created it."""
+        too when this object created it. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
         for popup in list(self.popups.values()):
-            popup.close()
+            if not popup.save_notes_now():
+                log.error("notes of call %s could not be saved on exit", popup.leg.call_id)
+            popup.closed = True
+            popup.destroy()
+        self.popups.clear()
         for toast in list(self.notifier.toasts):
             toast.dismiss()
         self.pump.stop()

@@ -77,7 +77,10 @@ def root(display):
     app = ttk.App(title="tests", theme="flatly", size=(900, 480))
     app.update()
     yield app
-    app.destroy()
+    try:
+        app.destroy()
+    except Exception:  # a test may have closed the main window itself
+        pass
 
 
 def wait_until(root, predicate: Callable[[], bool], timeout: float = 5.0, pump=None) -> bool:

@@ -186,3 +186,17 @@ def test_number_known_only_when_answered_updates_the_popup(make_ui, services):
     assert popup.title() == "+7 495 765 4321 — Анна Смирнова"
     assert popup.contacts.item("0", "values")[0] == "Анна Смирнова"
     assert ui.window.calls.rows()[0]["name"] == "Анна Смирнова"
+
+
+def test_quit_saves_notes_of_every_open_popup(make_ui, services, root):
+    ui = make_ui(services)
+    first, second = ringing("L1", "2101234567"), ringing("L2", "+7 495 765 4321")
+    ui.ui_event(first)
+    ui.ui_event(second)
+    ui.popups["L1"].notes.insert("1.0", "σημείωση ένα")
+    ui.popups["L2"].notes.insert("1.0", "заметка два")
+    root.update()
+    ui.close()   # what the main window's close button runs before destroying the root
+    assert (first.call_id, "σημείωση ένα") in services.saved
+    assert (second.call_id, "заметка два") in services.saved
+    assert ui.popups == {}
