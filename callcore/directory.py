@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 from array import array
-import sys
+from sys import intern
 import threading
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
@@ -80,15 +80,13 @@ class _SubstringIndex:
         """``contact_id`` was added, edited or removed since the last rebuild."""
         self._changed.add(contact_id)
 
-    def rebuild(self, ids: list[str] | None = None, texts: dict[str, str] | None = None) -> None:
-        """Join all texts again; ``ids`` (already in name order) and ``texts`` may be
-        passed by a bulk load that has them at hand."""
+    def rebuild(self, ids: list[str] | None = None, texts: list[str] | None = None) -> None:
+        """Join all texts again; ``ids`` (already in name order) and their ``texts`` may
+        be passed by a bulk load that has them at hand."""
         if ids is None:
             ids = sorted(self._all_ids(), key=self._sort_key)
         if texts is None:
             texts = [self._text_of(c) or "" for c in ids]
-        else:
-            texts = [texts[c] for c in ids]
         starts, pos = array("q"), 0   # 8 bytes per start instead of a 36-byte int object
         for text in texts:
             starts.append(pos)
@@ -152,6 +150,7 @@ class Directory:
         return (self._forms[contact_id].sort_name, contact_id)
 
     def _words_text(self, contact_id: str) -> str | None:
+        """The text name substring search looks in: every folded word of the contact."""
         form = self._forms.get(contact_id)
         return " ".join(form.words) if form else None
 
@@ -185,17 +184,17 @@ class Directory:
         try:
             with self._lock:
                 self._clear()
-                phone_texts: dict[str, str] = {}
+                texts: dict[str, tuple[str, str]] = {}
                 for contact in contacts:
                     if contact.id in self._contacts:
                         self._unindex(contact.id, bulk=True)
-                    phone_texts[contact.id] = self._index(contact, bulk=True)
+                    texts[contact.id] = self._index(contact, bulk=True)
                 self._names.sort()
                 self._words.sort()
                 forms = self._forms
                 in_name_order = [cid for key, cid in self._names if key is forms[cid].sort_name]
-                self._name_text.rebuild(in_name_order)
-                self._phone_text.rebuild(in_name_order, phone_texts)
+                self._name_text.rebuild(in_name_order, [texts[c][0] for c in in_name_order])
+                self._phone_text.rebuild(in_name_order, [texts[c][1] for c in in_name_order])
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -217,52 +216,62 @@ class Directory:
                 self._name_text.changed(contact_id)
                 self._phone_text.changed(contact_id)
 
-    def _index(self, contact: Contact, bulk: bool) -> str:
-        """Index ``contact``; returns the text digit search looks in (see _phones_text)."""
+    def _index(self, contact: Contact, bulk: bool) -> tuple[str, str]:
+        """Index ``contact``; returns its name text and phone text for substring search
+        (what ``_words_text``/``_phones_text`` would compute) so a bulk load gets them free.
+        In bulk mode entries are appended unsorted; ``load`` sorts once at the end."""
         cid = contact.id
         self._contacts[cid] = contact
+        rules, by_key = self.rules, self._by_key
+        last_n = -rules.digits
         keys: list[str] = []
         phone_digits: list[str] = []
         for phone in contact.phones:
             raw = ascii_digits(phone.number)
             if raw and raw not in phone_digits:
                 phone_digits.append(raw)
-            normalized = normalize(phone.number, self.rules, raw)
+            normalized = normalize(phone.number, rules, raw)
             if normalized is None:
                 continue
             if normalized not in phone_digits:
                 phone_digits.append(normalized)
-            key = match_key(normalized, self.rules)
+            key = normalized[last_n:]          # match_key()
             if key in keys:
                 continue
             keys.append(key)
-            owners = self._by_key.get(key)
+            owners = by_key.get(key)
             if owners is None:
-                self._by_key[key] = cid
+                by_key[key] = cid
             else:
-                self._by_key[key] = (owners, cid) if isinstance(owners, str) else owners + (cid,)
+                by_key[key] = (owners, cid) if isinstance(owners, str) else owners + (cid,)
 
         name_words = fold_words(contact.name)
         sort_name = " ".join(name_words)
-        name_keys = [sort_name]
-        short_words = fold_words(contact.short_name) if contact.short_name else []
+        short_words = fold_words(contact.short_name) if contact.short_name else ()
         short = " ".join(short_words)
-        if short and short != sort_name:
-            name_keys.append(short)
-        other_text = " ".join(t for t in (contact.first_name, contact.last_name, contact.company) if t)
-        groups = [name_words, short_words, fold_words(other_text) if other_text else ()]
-        words: list[str] = []
-        for group in groups:
-            for word in group:
-                if word not in words:
-                    words.append(sys.intern(word))
-        self._forms[cid] = _SearchForm(sort_name, tuple(name_keys), tuple(words), tuple(keys))
-        add = list.append if bulk else insort
-        for key in name_keys:
-            add(self._names, (key, cid))
-        for word in words:
-            add(self._words, (word, sort_name, cid))
-        return " " + " ".join(phone_digits) if phone_digits else ""
+        name_keys = (sort_name, short) if short and short != sort_name else (sort_name,)
+        words = list(dict.fromkeys(name_words))
+        # First and last name are usually words of the name already: fold them only if not.
+        padded = f" {contact.name} "
+        rest = " ".join(t for t in (contact.first_name, contact.last_name, contact.company)
+                        if t and f" {t} " not in padded)
+        for word in (*short_words, *(fold_words(rest) if rest else ())):
+            if word not in words:
+                words.append(word)
+        words = [intern(word) for word in words]
+        self._forms[cid] = _SearchForm(sort_name, name_keys, tuple(words), tuple(keys))
+        if bulk:
+            names_append, words_append = self._names.append, self._words.append
+            for key in name_keys:
+                names_append((key, cid))
+            for word in words:
+                words_append((word, sort_name, cid))
+        else:
+            for key in name_keys:
+                insort(self._names, (key, cid))
+            for word in words:
+                insort(self._words, (word, sort_name, cid))
+        return " ".join(words), " " + " ".join(phone_digits) if phone_digits else ""
 
     def _unindex(self, cid: str, bulk: bool) -> None:
         del self._contacts[cid]
