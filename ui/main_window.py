@@ -14,7 +14,7 @@ import ttkbootstrap as ttk
 from callcore.i18n import _
 
 from .live_calls import LiveLeg
-from .look import (CONNECTION_COLOURS, DIRECTION_GLYPHS, STATE_COLOURS, direction_label,
+from .look import (CONNECTION_COLOURS, DIRECTION_GLYPHS, STATE_COLOURS,
                    format_duration, plural, state_label)
 
 
@@ -333,4 +333,4 @@ class MainWindow(ttk.Frame):
             foreground=STATE_COLOURS["ringing"] if self.problems else "")
 
 
-__all__ = ["MainWindow", "CallsTable", "ConnectionIndicator", "connection_text", "direction_label"]
+__all__ = ["MainWindow", "CallsTable", "ConnectionIndicator", "connection_text"]
