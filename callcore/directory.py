@@ -25,7 +25,8 @@ from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Literal, NamedTuple
 
-from .numbers import MatchRules, ascii_digits, common_suffix_length, match_key, normalize
+from .numbers import (MatchRules, ascii_digits, common_suffix_length, match_key, normalize,
+                      strip_prefixes)
 from .records import Contact, Phone
 from .textfold import fold_words
 
@@ -155,17 +156,17 @@ class Directory:
         return " ".join(form.words) if form else None
 
     def _phones_text(self, contact_id: str) -> str | None:
-        """" "-prefixed digits of every phone of the contact, as typed and normalised (the
-        text digit search looks in; computed when needed rather than kept)."""
+        """The text digit search looks in: the contact's phones, normalised (or as typed
+        when excluded from matching by length), each after a space so " 210" finds
+        numbers starting with 210. Computed when needed rather than kept."""
         contact = self._contacts.get(contact_id)
         if contact is None:
             return None
         digits: list[str] = []
         for phone in contact.phones:
-            raw = ascii_digits(phone.number)
-            for form in (raw, normalize(phone.number, self.rules, raw)):
-                if form and form not in digits:
-                    digits.append(form)
+            form = normalize(phone.number, self.rules) or ascii_digits(phone.number)
+            if form and form not in digits:
+                digits.append(form)
         return " " + " ".join(digits) if digits else ""
 
     def __len__(self) -> int:
@@ -228,10 +229,10 @@ class Directory:
         phone_digits: list[str] = []
         for phone in contact.phones:
             raw = ascii_digits(phone.number)
-            if raw and raw not in phone_digits:
-                phone_digits.append(raw)
             normalized = normalize(phone.number, rules, raw)
-            if normalized is None:
+            if normalized is None:  # still found by digit search, never by lookup
+                if raw and raw not in phone_digits:
+                    phone_digits.append(raw)
                 continue
             if normalized not in phone_digits:
                 phone_digits.append(normalized)
@@ -406,6 +407,8 @@ class Directory:
     def _search_number(self, text: str, digits: str, take, limit: int, seen: set[str]) -> None:
         if take(m.contact.id for m in self.lookup(text) if m.kind == "exact"):
             return
+        # Phones are held normalised: "+30 210" typed means phones starting with 210.
+        digits = strip_prefixes(text, self.rules) or digits
         if take(self._phone_text.find(" " + digits, limit, seen)):
             return
         take(self._phone_text.find(digits, limit, seen))

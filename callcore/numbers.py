@@ -76,10 +76,19 @@ def normalize(number: str, rules: MatchRules, digits: str | None = None) -> str 
     """``number`` as comparable digits, or None when it has no digits or its length
     (after stripping prefixes) is outside ``rules.min_length..rules.max_length``.
     ``digits`` may pass ``ascii_digits(number)`` when the caller already has it."""
+    digits = strip_prefixes(number, rules, digits)
+    if not digits or not rules.min_length <= len(digits) <= rules.max_length:
+        return None
+    return digits
+
+
+def strip_prefixes(number: str, rules: MatchRules, digits: str | None = None) -> str:
+    """The digits of ``number`` without outgoing/international prefix and home country
+    code, whatever their length (also used for partly typed numbers in search)."""
     if digits is None:
         digits = ascii_digits(number)
     if not digits:
-        return None
+        return ""
     international = bool(_LEADING_PLUS.match(number))
     if not international:
         outgoing, intl = rules.outgoing_prefix, rules.international_prefix
@@ -96,8 +105,6 @@ def normalize(number: str, rules: MatchRules, digits: str | None = None) -> str 
     # A bare country code (no + or 00) is only taken off a number too long to be national.
     if country and digits.startswith(country) and (international or len(digits) > rules.digits):
         digits = digits[len(country):]
-    if not rules.min_length <= len(digits) <= rules.max_length or not digits:
-        return None
     return digits
 
 

@@ -227,6 +227,15 @@ def test_digits_search_phones(multilingual):
     assert names(multilingual.search("иван 0005")) == []
 
 
+def test_partly_typed_international_number_and_short_numbers():
+    d = Directory(GREECE)
+    d.load([contact("Athens", "+30 210 5550000"), contact("Reception", "101"),
+            contact("Contains 210 later", "6942105555")])
+    assert names(d.search("+30 210")) == ["Athens", "Contains 210 later"]
+    assert names(d.search("0030 2105")) == ["Athens", "Contains 210 later"]
+    assert names(d.search("101")) == ["Reception"]
+
+
 def test_exact_number_ranks_before_numbers_containing_it():
     d = Directory(GREECE)
     d.load([contact("Contains", "2101234567"), contact("Exact", "1234567")])
