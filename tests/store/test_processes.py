@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,10 +21,42 @@ WORKER = Path(__file__).with_name("worker.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def spawn(local: Path, share: Path, station: str, *args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(WORKER), str(local), str(share), station, *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                            env={**os.environ, **(env or {})})
+class Worker:
+    """A spawned station process whose output is collected line by line by a thread (so
+    nothing read ahead of ``ready`` is lost)."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.pid = proc.pid
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self.err = ""
+        self._out = threading.Thread(target=self._read, daemon=True)
+        self._err = threading.Thread(target=self._read_err, daemon=True)
+        self._out.start()
+        self._err.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if line.strip() == "ready":
+                self.ready.set()
+        self.ready.set()
+
+    def _read_err(self) -> None:
+        self.err = self.proc.stderr.read()
+
+    def wait(self, timeout: float = 60) -> str:
+        self.proc.wait(timeout=timeout)
+        self._out.join(timeout)
+        self._err.join(timeout)
+        return "".join(self.lines)
+
+
+def spawn(local: Path, share: Path, station: str, *args: str, env: dict | None = None) -> Worker:
+    return Worker(subprocess.Popen([sys.executable, str(WORKER), str(local), str(share), station, *args],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                   env={**os.environ, **(env or {})}))
 
 
 def committed(output: str) -> dict[str, set[str]]:
@@ -35,17 +68,15 @@ def committed(output: str) -> dict[str, set[str]]:
     return keys
 
 
-def finish(proc: subprocess.Popen, timeout: float = 60) -> str:
-    out, err = proc.communicate(timeout=timeout)
-    assert proc.returncode == 0, err
-    assert out.rstrip().endswith("done"), (out[-300:], err)
+def finish(worker: Worker, timeout: float = 60) -> str:
+    out = worker.wait(timeout)
+    assert worker.proc.returncode == 0, worker.err
+    assert out.rstrip().endswith("done"), (out[-300:], worker.err)
     return out
 
 
-def wait_ready(proc: subprocess.Popen) -> str:
-    line = proc.stdout.readline()
-    assert line.strip() == "ready", (line, proc.stderr.read() if proc.poll() is not None else "")
-    return line
+def wait_ready(worker: Worker) -> None:
+    assert worker.ready.wait(60) and worker.lines and worker.lines[0].strip() == "ready", worker.err
 
 
 def final_state(local: Path, share: Path, station: str) -> tuple[list[str], list[str]]:
@@ -83,8 +114,8 @@ def test_kill_9_at_random_moments_loses_no_committed_change(tmp_path):
                      "--checkpoint-every", str(rnd.choice([7, 40, 150])), "--sync-interval", "0.05")
         wait_ready(proc)
         time.sleep(rnd.uniform(0.05, 0.6))
-        proc.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
-        out, _err = proc.communicate(timeout=30)
+        proc.proc.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+        out = proc.wait(30)
         for table, keys in committed(out).items():
             promised[table] |= keys
         with Store.open(local, share, "victim", background_sync=False) as store:
