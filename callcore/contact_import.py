@@ -102,6 +102,7 @@ def _column(header: str, warnings: list[str]) -> _Column:
     key = _FIELD_ALIASES.get(key, key)
     if key in _CONTACT_FIELDS:
         return _Column(header, field=key)
+    key = re.sub(r"_?\d+$", "", key)  # "phone 2", "mobile2": numbered copies of a column
     if key in _PHONE_WORDS:
         return _Column(header, is_phone=True)
     if _label(key):

@@ -6,8 +6,9 @@ Pure and I/O free: the store hands it :class:`~callcore.records.Contact` objects
 
 Structures, chosen for 100,000 contacts with 3 phones each (see docs/perf/directory.md):
 
-- number lookup: a dict from the last N digits of every normalised phone to the phones
-  with that key (similar matching probes the nine keys that differ in the last digit);
+- number lookup: a dict from the last N digits of every normalised phone to the id(s) of
+  the contacts owning it (similar matching probes the nine keys that differ in the last
+  digit); the matching phone is found again on the contact at lookup time;
 - name search: a sorted list of whole folded names and a sorted list of folded words,
   searched by prefix with ``bisect``; a substring fallback (queries of 3+ characters) runs
   ``str.find`` over one joined text of all contacts, rebuilt lazily after many edits.
@@ -18,10 +19,10 @@ while the store merges an edit on another.
 from __future__ import annotations
 
 import gc
-from array import array
-from sys import intern
 import threading
+from array import array
 from bisect import bisect_left, bisect_right, insort
+from sys import intern
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Literal, NamedTuple
 
@@ -311,7 +312,8 @@ class Directory:
         """Every contact with a phone matching ``number``, best first: exact matches (last
         N digits equal) before similar ones (only the last digit differs; only when
         ``rules.similar``), then more digits matched, higher popup priority, name.
-        A contact appears once, with its best-matching phone."""
+        A contact appears once, with its best-matching phone. Contacts with popup
+        priority 0 are included (their call is still theirs); the popup leaves them out."""
         normalized = normalize(number, self.rules)
         if normalized is None:
             return []

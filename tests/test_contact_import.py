@@ -98,6 +98,14 @@ def test_unknown_columns_warned_once_not_an_error(tmp_path):
     assert "colour" in result.warnings[0] and "shoe size" in result.warnings[0]
 
 
+def test_numbered_phone_columns(tmp_path):
+    path = write(tmp_path, "name,phone 1,phone 2,mobile2,tel.fax\nA,2101,2102,6943,2104\n")
+    result = parse_contacts_csv(path)
+    assert result.warnings == []
+    assert result.contacts[0].phones == [Phone("2101"), Phone("2102"), Phone("6943", "mobile"),
+                                         Phone("2104", "fax")]
+
+
 def test_unknown_phone_label_warns_and_imports_as_other(tmp_path):
     path = write(tmp_path, "name,phone:pager\nA,2101234567\n")
     result = parse_contacts_csv(path)
