@@ -8,6 +8,7 @@ cursor, so an event that arrived before the wait started is never missed.
 from __future__ import annotations
 
 import itertools
+import select
 import socket
 import ssl
 import threading
@@ -107,6 +108,7 @@ class AmiClient:
         self._sock: Optional[socket.socket] = None
         self._reader: Optional[threading.Thread] = None
         self._closed = False
+        self._io_lock = threading.Lock()  # an SSL socket must not read and write at once
         self.fully_booted = False
 
     # -- connection ---------------------------------------------------------
@@ -117,7 +119,7 @@ class AmiClient:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
             sock = ctx.wrap_socket(sock, server_hostname=self.host)
-        sock.settimeout(None)
+        sock.settimeout(5.0)  # recv only after select says readable; see _read_loop
         self._sock = sock
         self._reader = threading.Thread(target=self._read_loop, name="ami-reader", daemon=True)
         self._reader.start()
@@ -135,7 +137,8 @@ class AmiClient:
         self._closed = True
         if self._sock is not None:
             try:
-                self._sock.sendall(b"Action: Logoff\r\n\r\n")
+                with self._io_lock:
+                    self._sock.sendall(b"Action: Logoff\r\n\r\n")
             except OSError:
                 pass
             try:
@@ -160,10 +163,17 @@ class AmiClient:
         buf = b""
         assert self._sock is not None
         first = True
-        while True:
+        sock = self._sock
+        while not self._closed:
             try:
-                chunk = self._sock.recv(65536)
-            except OSError:
+                pending = sock.pending() if isinstance(sock, ssl.SSLSocket) else 0
+                if not pending and not select.select([sock], [], [], 0.2)[0]:
+                    continue
+                with self._io_lock:
+                    chunk = sock.recv(65536)
+            except (ssl.SSLWantReadError, socket.timeout):
+                continue
+            except (OSError, ValueError):
                 break
             if not chunk:
                 break
@@ -197,7 +207,8 @@ class AmiClient:
         data = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
         if self._sock is None:
             raise AmiError("not connected")
-        self._sock.sendall(data)
+        with self._io_lock:
+            self._sock.sendall(data)
         return action_id
 
     def action(self, name: str, headers: Headers = (), timeout: float = 10.0) -> AmiMessage:

@@ -224,6 +224,8 @@ def start(wait_seconds: float = 60.0) -> PbxState:
             log(f"PBX ready (already running, Asterisk {version})")
             return state
     stop(quiet=True)
+    if os.geteuid() != 0:
+        raise PbxError("the test PBX runs Asterisk in a chroot: run as root (CI does)")
     for tool in ("sipp", "chroot"):
         if not shutil.which(tool):
             raise PbxError(f"'{tool}' is not installed (Debian: sip-tester / coreutils)")
@@ -325,7 +327,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             ok, text = status()
             print(text)
             return 0 if ok else 1
-    except PbxError as exc:
+    except (PbxError, OSError, subprocess.SubprocessError) as exc:
         print(f"[pbx] ERROR: {exc}", file=sys.stderr)
         return 1
     return 0
