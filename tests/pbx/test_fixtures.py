@@ -35,3 +35,9 @@ def test_repeated_keys_are_kept_in_raw_form():
     assert fx.raw.endswith(b"\r\n\r\n")
     assert fx.header["asterisk"].startswith("Asterisk 22")
     assert len(fx.messages) == int(fx.header["messages"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture_holds_only_the_calls_of_its_scenario(name):
+    linkedids = {m.get("Linkedid") for m in load_fixture(name)} - {None}
+    assert linkedids == {call["linkedid"] for call in load_expected(name)}
