@@ -137,6 +137,8 @@ def main() -> None:
     for _ in range(300):
         c = rng.choice(contacts)
         two_words.append((strip_accents_like_a_user(f"{c.first_name} {c.last_name[:2]}", rng),))
+    company_and_letter = [(f"{rng.choice(['acme', 'skoda', 'βιομηχ', 'рога'])} {rng.choice('aиβžم')}",)
+                          for _ in range(300)]
     substrings = []
     for _ in range(500):
         word = strip_accents_like_a_user(rng.choice(contacts).last_name, rng)
@@ -150,6 +152,7 @@ def main() -> None:
         ("lookup, unknown number", timed(directory.lookup, unknown)),
         ("search, 1-6 letters typed one at a time", timed(directory.search, typed)),
         ("search, two words (`first la`)", timed(directory.search, two_words)),
+        ("search, company word + 1 letter (`acme j`)", timed(directory.search, company_and_letter)),
         ("search, 4-letter fragment inside a name", timed(directory.search, substrings)),
         ("search, 2-6 digits of a phone", timed(directory.search, digit_queries)),
     ]

@@ -119,13 +119,17 @@ class _SubstringIndex:
         return hits
 
 
+def _prefix_bounds(entries: list, prefix: str) -> tuple[int, int]:
+    """Where the entries of a sorted list of tuples whose first item starts with
+    ``prefix`` begin and end."""
+    return bisect_left(entries, (prefix,)), bisect_left(entries, (prefix + "\U0010ffff",))
+
+
 def _prefix_range(entries: list, prefix: str) -> Iterator:
     """The entries of a sorted list of tuples whose first item starts with ``prefix``."""
-    for i in range(bisect_left(entries, (prefix,)), len(entries)):
-        entry = entries[i]
-        if not entry[0].startswith(prefix):
-            return
-        yield entry
+    lo, hi = _prefix_bounds(entries, prefix)
+    for i in range(lo, hi):
+        yield entries[i]
 
 
 class Directory:
@@ -384,24 +388,37 @@ class Directory:
                 self._search_words(tokens, take, limit, seen)
             return [self._contacts[cid] for cid in found]
 
-    def _token_matches(self, cid: str, token: str) -> bool:
-        if any(word.startswith(token) for word in self._forms[cid].words):
+    def _has_all(self, cid: str, words: list[str], digits: list[str]) -> bool:
+        """Whether every typed word starts a word of the contact and every typed digit
+        group occurs in one of its phones (or starts a word, e.g. "Office 2")."""
+        text = " " + " ".join(self._forms[cid].words)
+        if not all(" " + w in text for w in words):
+            return False
+        if not digits:
             return True
-        return token.isdigit() and token in (self._phones_text(cid) or "")
+        phones = self._phones_text(cid) or ""
+        return all(" " + d in text or d in phones for d in digits)
 
     def _search_words(self, tokens: list[str], take, limit: int, seen: set[str]) -> None:
         whole = " ".join(tokens)
         if take(entry[1] for entry in _prefix_range(self._names, whole)):
             return
-        driver = max((t for t in tokens if not t.isdigit()), key=len)
+        # Walk the rarest word's prefix range and check the other typed words per contact.
+        def range_size(token: str) -> int:
+            lo, hi = _prefix_bounds(self._words, token)
+            return hi - lo
+
+        driver = min((t for t in tokens if not t.isdigit()), key=range_size)
         others = list(tokens)
         others.remove(driver)
+        other_words = [t for t in others if not t.isdigit()]
+        other_digits = [t for t in others if t.isdigit()]
 
-        def all_others(cid: str) -> bool:
-            return all(self._token_matches(cid, t) for t in others)
+        def has_others(cid: str) -> bool:
+            return self._has_all(cid, other_words, other_digits)
 
         if take((entry[2] for entry in _prefix_range(self._words, driver)),
-                all_others if others else None):
+                has_others if others else None):
             return
         if len(whole) >= MIN_SUBSTRING_QUERY:
             take(self._name_text.find(whole, limit, seen))

@@ -218,6 +218,16 @@ def test_several_words_in_any_order(multilingual):
     assert names(multilingual.search("иван с")) == []
 
 
+def test_company_word_with_a_letter_and_numbered_names():
+    d = Directory(GREECE)
+    d.load([contact("Jana Malá", "2101", company="ACME"), contact("Petr Velký", "2102", company="ACME"),
+            contact("Office 2", "2103"), contact("Office 3", "2104")])
+    assert names(d.search("acme j")) == ["Jana Malá"]
+    assert names(d.search("acme v")) == ["Petr Velký"]
+    assert names(d.search("acme z")) == []
+    assert names(d.search("2 office")) == ["Office 2"]
+
+
 def test_digits_search_phones(multilingual):
     assert names(multilingual.search("2101000004")) == ["Иван Петров"]
     assert names(multilingual.search("+30 210 1000004")) == ["Иван Петров"]
