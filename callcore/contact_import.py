@@ -210,8 +210,15 @@ def parse_contacts_text(text: str, source: str = "<text>") -> ImportResult:
     if header_index is None:
         raise ImportFileError(_("{file}: is empty (a header row naming the columns is needed)").format(
             file=source))
-    result = ImportResult(delimiter=_pick_delimiter(lines[header_index]))
+    hint = re.fullmatch(r"\s*sep=(.)\s*", lines[header_index], re.IGNORECASE)  # Excel's "sep=;"
+    if hint:
+        result = ImportResult(delimiter=hint.group(1))
+    else:
+        result = ImportResult(delimiter=_pick_delimiter(lines[header_index]))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter, strict=True)
+    if hint:
+        for _line in range(header_index + 1):
+            next(reader, None)
     header: list[str] = []
     try:
         while not any(cell.strip() for cell in header):

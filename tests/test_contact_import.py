@@ -49,6 +49,13 @@ def test_semicolon_file_is_detected(tmp_path):
     assert [p.number for p in contact.phones] == ["602123456", "603123456"]
 
 
+def test_excel_sep_hint_line(tmp_path):
+    path = write(tmp_path, "sep=;\nname;phone\nA, B;2101\nBad;none\n")
+    result = parse_contacts_csv(path)
+    assert result.delimiter == ";" and [c.name for c in result.contacts] == ["A, B"]
+    assert [r.row for r in result.rejected] == [4]
+
+
 def test_tab_file_and_other_fields_by_name(tmp_path):
     path = write(tmp_path, "name\tfirst name\tlast_name\tshort_name\temail\tpopup_priority\tpostcode\n"
                            "Smith John\tJohn\tSmith\tJS\tjs@example.com\t3\t10558\n")
