@@ -89,8 +89,12 @@ class CuttableProxy:
             if self.blocked:
                 client.close()
                 continue
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:  # the PBX itself is down: like a refused connection
+                client.close()
+                continue
             self.accepted += 1
-            upstream = socket.create_connection(self.target)
             with self._lock:
                 self._pairs.append((client, upstream))
             for a, b in ((client, upstream), (upstream, client)):
