@@ -28,6 +28,7 @@ from panoramisk import Manager
 
 from ..events import ConnectionStateChanged, DomainEvent
 from ..i18n import _
+from .notes import TRANSFER_NOTE_EVENT, encode_transfer_note
 from .protocol import AmiProtocol, ConnectionClosed, plain_headers
 from .tracker import CallTracker
 
@@ -516,6 +517,13 @@ class AmiConnection:
             if key.lower() not in ("action", "actionid", "userevent"):
                 action[key] = value
         return self.send_action(action)
+
+    def send_transfer_note(self, call_id: str, from_extension: str, to_extension: str,
+                           notes: str, context: str = "") -> concurrent.futures.Future:
+        """Broadcast transfer notes; every workstation's tracker turns them into
+        :class:`~callcore.events.TransferNoteReceived` (see ``notes.py``)."""
+        return self.user_event(TRANSFER_NOTE_EVENT, encode_transfer_note(
+            call_id, from_extension, to_extension, notes, context))
 
     def ping(self) -> concurrent.futures.Future:
         return self.send_action({"Action": "Ping"})

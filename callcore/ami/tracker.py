@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Mapping
 
 from ..events import (CallLogged, DomainEvent, ExtensionStateChanged, LegAnswered, LegEnded,
-                      LegHeld, LegResumed, LegRinging, LegTransferred)
+                      LegHeld, LegResumed, LegRinging, LegTransferred, TransferNoteReceived)
+from .notes import TRANSFER_NOTE_EVENT, decode_transfer_note
 from ..records import CallRecord, call_id_for
 
 Message = Mapping[str, str]
@@ -158,6 +159,7 @@ class CallTracker:
             "QueueCallerAbandon": self._on_queue_abandon,
             "ExtensionStatus": self._on_extension_status,
             "OriginateResponse": self._on_originate_response,
+            "UserEvent": self._on_user_event,
             "Shutdown": self._on_shutdown,
         }
 
@@ -660,6 +662,12 @@ class CallTracker:
         if prefix and number.startswith(prefix) and len(number) > len(prefix) + 6:
             return number[len(prefix):]
         return number
+
+    def _on_user_event(self, m: Message, at: datetime) -> list[DomainEvent]:
+        if m.get("UserEvent") != TRANSFER_NOTE_EVENT:
+            return []
+        note = decode_transfer_note(m)
+        return [note] if note is not None else []
 
     def _on_shutdown(self, m: Message, at: datetime) -> list[DomainEvent]:
         self.connection_lost(at)

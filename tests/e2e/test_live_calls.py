@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from callcore.events import (LegAnswered, LegEnded, LegRinging, LegTransferred)
+from callcore.events import (LegAnswered, LegEnded, LegRinging, LegTransferred,
+                             TransferNoteReceived)
 from callcore.records import call_id_for
 from tests.e2e.live import Collector, CuttableProxy, control_client, product_connection
 from tests.pbx import scenarios
@@ -195,3 +196,21 @@ def test_tls_port(pbx):
         assert conn.ping().result(10).ok
     finally:
         conn.stop()
+
+
+def test_transfer_note_reaches_every_workstation(live):
+    """The note is a UserEvent: a second product connection (another workstation) gets it."""
+    conn, collector, _ctl = live
+    other = Collector()
+    second = product_connection(other)
+    second.start()
+    try:
+        assert other.wait(lambda: second.connected, 20)
+        notes = "Θέλει προσφορά\nИван — Žluťoučký kůň — محمد"
+        assert conn.send_transfer_note("call-x", "201", "202", notes).result(10).ok
+        for sink in (other, collector):
+            assert sink.wait(lambda: any(n.notes == notes for n in sink.of(TransferNoteReceived)), 10)
+        got = next(n for n in other.of(TransferNoteReceived) if n.notes == notes)
+        assert (got.call_id, got.from_extension, got.to_extension) == ("call-x", "201", "202")
+    finally:
+        second.stop()
