@@ -24,6 +24,7 @@ from tests.pbx.scenarios import (CYRILLIC, GREEK, SCENARIOS, ExpectedCall, Scena
                                  answered_leg, outside_call)
 
 RECONNECT = "reconnect_mid_call"
+RESTART = "asterisk_restart"
 
 
 class ForeignCallsError(RuntimeError):
@@ -90,10 +91,9 @@ def record(names: list[str], out_dir: Path = FIXTURE_DIR, settle: float = 1.0,
            attempts: int = 5) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET) as control, \
-            AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET) as listener:
-        control.connect()
-        listener.connect()
+    control = AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET).connect()
+    listener = AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET).connect()
+    try:
         version = asterisk_version(control)
         for name in names:
             for attempt in range(1, attempts + 1):
@@ -103,6 +103,12 @@ def record(names: list[str], out_dir: Path = FIXTURE_DIR, settle: float = 1.0,
                 t0 = time.monotonic()
                 if name == RECONNECT:
                     result, raw = record_reconnect(control)
+                elif name == RESTART:
+                    result, raw = record_restart(control)
+                    control.close()
+                    listener.close()
+                    control = AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET).connect()
+                    listener = AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET).connect()
                 else:
                     result = SCENARIOS[name](control)
                     time.sleep(settle)  # trailing DeviceStateChange / QueueMemberStatus
@@ -122,10 +128,36 @@ def record(names: list[str], out_dir: Path = FIXTURE_DIR, settle: float = 1.0,
             written.append(path)
             print(f"{name:36} {count:5} messages {time.monotonic() - t0:5.1f} s -> "
                   f"{path.relative_to(out_dir.parents[2])}", flush=True)
+    finally:
+        control.close()
+        listener.close()
     return written
 
 
-ALL = [*SCENARIOS, RECONNECT]
+ALL = [*SCENARIOS, RECONNECT, RESTART]
+
+
+def record_restart(control: AmiClient) -> tuple[ScenarioResult, bytes]:
+    """Asterisk restarts ('core restart now') while a client is logged in: it sends
+    Shutdown (Restart: True) and closes the socket. The fixture is that client's whole
+    session from the banner to the closed socket. The recorder waits for the PBX to
+    come back."""
+    from tests.pbx.pbx import ami_ready
+    raw = bytearray()
+    client = AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET, raw_sink=raw.extend).connect()
+    since = client.mark()
+    try:
+        control.send("Command", {"Command": "core restart now"})
+        client.wait_event("Shutdown", since=since, timeout=10)
+        deadline = time.monotonic() + 10
+        while client.connected and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        client.close()
+    deadline = time.monotonic() + 60
+    while not ami_ready() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return ScenarioResult(RESTART, record_restart.__doc__, []), bytes(raw)
 
 
 def main(argv: list[str] | None = None) -> int:

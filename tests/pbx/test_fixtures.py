@@ -2,20 +2,21 @@
 import pytest
 
 from tests.pbx.fixtures import fixture_names, load_expected, load_fixture, read_fixture
-from tests.pbx.scenarios import SCENARIOS
+from tests.pbx.record import ALL, RESTART
 
 NAMES = fixture_names()
 
 
 def test_every_scenario_has_a_fixture():
-    assert set(SCENARIOS) <= set(NAMES)
+    assert set(ALL) <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fixture_parses_into_events_of_its_calls(name):
     messages = load_fixture(name)
     expected = load_expected(name)
-    assert messages and expected
+    assert messages
+    assert expected or name == RESTART
     assert all("Event" in m or "Response" in m for m in messages)
     linkedids = {m.get("Linkedid") for m in messages}
     for call in expected:
@@ -41,3 +42,8 @@ def test_repeated_keys_are_kept_in_raw_form():
 def test_fixture_holds_only_the_calls_of_its_scenario(name):
     linkedids = {m.get("Linkedid") for m in load_fixture(name)} - {None}
     assert linkedids == {call["linkedid"] for call in load_expected(name)}
+
+
+def test_restart_fixture_ends_with_shutdown():
+    last = load_fixture(RESTART)[-1]
+    assert last["Event"] == "Shutdown" and last["Restart"] == "True"
