@@ -99,14 +99,10 @@ def run_recorder(args) -> int:
 def _first_run(root) -> bool:
     """First-run wizard: write the answers as this user's settings; False if cancelled."""
     from ui.first_run import ask_first_run_settings
-    from callcore.settings import DEFAULTS, program_folder, save_user_settings
+    from callcore.settings import DEFAULTS, save_user_settings
     values = ask_first_run_settings(root, DEFAULTS)
     if values is None:
         return False
-    # the office file is what makes a start "not first": create an empty one beside us
-    office = program_folder() / "settings.json"
-    if not office.exists():
-        office.write_text("{}\n", encoding="utf-8")
     save_user_settings(values)
     return True
 
@@ -147,6 +143,8 @@ def run_app(argv: list[str]) -> int:
         for contact in demo_contacts():
             if store.contacts.get(contact.id) is None:
                 store.contacts.put(contact)
+    import gc
+    gc.freeze()  # the loaded directory is long-lived: keep it out of GC scans (lookup p99)
     ui = OperatorUi(services, root=root)
     services.attach_ui(ui.queue_event)
     root.deiconify()

@@ -180,18 +180,21 @@ def _read_json(path: Path) -> Any:
 
 def load_settings(path: Path | None = None, user_file: Path | None | bool = None) -> Settings:
     """Load office defaults (``path`` or settings.json beside the program) plus the per-user
-    overrides. Raises FileNotFoundError when the office file is missing (first run) and
+    overrides. Raises FileNotFoundError when neither exists (first run) and
     :class:`SettingsError` when anything is invalid. ``user_file=False`` skips overrides
     (used by ``--settings``, so tests and scripts see exactly one file)."""
     office = path or program_folder() / "settings.json"
     data = copy.deepcopy(DEFAULTS)
-    if not office.is_file():
-        raise FileNotFoundError(str(office))
-    _merge(data, _read_json(office), office)
+    user = None
     if user_file is not False:
         user = user_file if isinstance(user_file, Path) else user_config_file()
-        if user.is_file():
-            _merge(data, _read_json(user), user)
+        user = user if user.is_file() else None
+    if office.is_file():
+        _merge(data, _read_json(office), office)
+    elif path is not None or user is None:
+        raise FileNotFoundError(str(office))
+    if user is not None:
+        _merge(data, _read_json(user), user)
     if data["match"]["min_length"] > data["match"]["max_length"]:
         raise SettingsError("match.min_length", _("must not be more than match.max_length"), office)
     return Settings(data=data, path=office)

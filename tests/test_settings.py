@@ -74,3 +74,12 @@ def test_save_user_settings_validates_before_writing(tmp_path):
 def test_shipped_settings_json_is_valid():
     s = load_settings(Path(__file__).resolve().parent.parent / "settings.json", user_file=False)
     assert s.get("ami.port") == 5038
+
+
+def test_user_file_alone_is_enough_after_first_run(tmp_path, monkeypatch):
+    """The first-run wizard writes only the user's file; the next start must accept it."""
+    from callcore import settings as mod
+    user = write(tmp_path / "user.json", {"station": {"extension": "201"}})
+    monkeypatch.setattr(mod, "program_folder", lambda: tmp_path / "nowhere")
+    s = load_settings(user_file=user)
+    assert s.get("station.extension") == "201"
