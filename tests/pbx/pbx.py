@@ -198,9 +198,8 @@ def ami_ready(timeout: float = 3.0) -> Optional[str]:
     try:
         with AmiClient(AMI_HOST, AMI_PORT, AMI_USER, AMI_SECRET) as ami:
             ami.connect(timeout=timeout)
-            reply = ami.action("Command", {"Command": "core show version"}, timeout=timeout)
-            text = reply.get("Output") or ""
-            return text.split()[1] if text.startswith("Asterisk") else "unknown"
+            reply = ami.action("CoreSettings", timeout=timeout)
+            return reply.get("AsteriskVersion") or "unknown"
     except (OSError, AmiError, TimeoutError):
         return None
 

@@ -70,8 +70,7 @@ FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
 
 
 def asterisk_version(ami: AmiClient) -> str:
-    out = ami.action("Command", {"Command": "core show version"}).get("Output") or ""
-    return out.split(" built ")[0].strip()
+    return "Asterisk " + (ami.action("CoreSettings").get("AsteriskVersion") or "unknown")
 
 
 def header(result: ScenarioResult, version: str, events: int) -> bytes:
