@@ -138,6 +138,7 @@ class CallTracker:
         self._device_ext: dict[str, str] = {}
         self._ext_state: dict[str, str] = {}
         self._last_at: datetime | None = None
+        self._last_stamp = ""
         self._disconnected_at: datetime | None = None
         self._handlers: dict[str, Callable[[Message, datetime], list[DomainEvent]]] = {
             "Newchannel": self._on_newchannel,
@@ -169,6 +170,9 @@ class CallTracker:
         unknown or malformed messages."""
         handler = self._handlers.get(message.get("Event", ""))
         if handler is None:
+            stamp = message.get("Timestamp")
+            if stamp:
+                self._last_stamp = stamp  # Asterisk's clock, for rebuild_from
             return []
         try:
             return handler(message, self._time(message))
@@ -237,15 +241,21 @@ class CallTracker:
         with what is known); legs we did not know are added (``LegRinging(restored=True)``,
         plus ``LegAnswered`` when already up); legs known on both sides are only updated,
         so no popup or log entry is duplicated."""
-        at = at or self._last_at or self._clock()
         items = [c for c in core_show_channels if c.get("Uniqueid")]
+        stamped = next((c for c in items if c.get("Timestamp")), None)
+        if stamped is not None:   # Asterisk's own clock, consistent with the events' times
+            at = self._time(stamped)
+        elif self._last_stamp:
+            at = self._time({"Timestamp": self._last_stamp})
+        at = at or self._last_at or self._clock()
         present = {c["Uniqueid"] for c in items}
         ended_at = self._disconnected_at or at
         out: list[DomainEvent] = []
         for uid in [u for u in self._legs if u not in present]:
             out.extend(self._end_leg(self._legs[uid], ended_at, cause="gone"))
         # oldest first, so a call's origin is its longest-living leg
-        items.sort(key=lambda c: -_duration_seconds(c.get("Duration", "")))
+        items.sort(key=lambda c: (c["Uniqueid"] != c.get("Linkedid"),
+                                  -_duration_seconds(c.get("Duration", ""))))
         bridges: dict[str, list[_Leg]] = {}
         for item in items:
             uid = item["Uniqueid"]
@@ -267,8 +277,14 @@ class CallTracker:
                     call = leg.call
                     leg.is_dest = call.origin is not leg
                     if leg.is_dest:
-                        if call.origin is not None:
-                            leg.dialled_by = call.origin.uid
+                        origin = call.origin
+                        if origin is not None:
+                            leg.dialled_by = origin.uid
+                            if not call.line and not origin.extension and origin.exten != "s":
+                                call.line = origin.exten
+                        if not call.caller_known:  # the caller is who this phone is connected to
+                            call.caller_known = True
+                            call.caller_num, call.caller_name = leg.conn_num, leg.conn_name
                         call.first_rung_ext = call.first_rung_ext or leg.extension
                         call.ring_start = call.ring_start or created
                     out.append(self._ringing_event(leg, created, restored=True))
@@ -296,6 +312,7 @@ class CallTracker:
             try:
                 at = datetime.fromtimestamp(float(stamp)).astimezone()
                 self._last_at = at
+                self._last_stamp = stamp
                 return at
             except (ValueError, OverflowError, OSError):
                 pass

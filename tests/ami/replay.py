@@ -59,8 +59,18 @@ class StepClock:
 def replay(fixture: Fixture, tracker: CallTracker | None = None):
     tracker = tracker or CallTracker(now=StepClock(), outgoing_prefix=OUTGOING_PREFIX)
     events = []
+    listed: list[dict[str, str]] = []
     for message in fixture.messages:
-        events.extend(tracker.feed(message))
+        # a session recorded from login (reconnect_mid_call) holds the CoreShowChannels
+        # reply: hand it to rebuild_from as AmiConnection does
+        name = message.get("Event")
+        if name == "CoreShowChannel":
+            listed.append(message)
+        elif name == "CoreShowChannelsComplete":
+            events.extend(tracker.rebuild_from(listed))
+            listed = []
+        else:
+            events.extend(tracker.feed(message))
     return tracker, events
 
 

@@ -224,3 +224,16 @@ def test_pbx_gone_mid_call_logs_the_call_once_with_what_is_known():
     assert len(logged) == 1 and logged[0].status == "answered"
     assert datetime.fromisoformat(logged[0].ended_at) == lost_at
     assert [e.status for e in by_type(events, LegEnded)] == ["answered"]
+
+
+def test_login_mid_call_restores_from_core_show_channels():
+    """Recorded from login: one call up on 201, one ringing on 203. Both are restored
+    (popups marked restored), then end and are logged once each."""
+    fx = need("reconnect_mid_call")
+    _t, events = replay(fx)
+    rings = {r.extension: r for r in by_type(events, LegRinging)}
+    assert set(rings) == {"201", "203"} and all(r.restored for r in rings.values())
+    assert rings["203"].other_name == "Иван Петров"
+    assert [e.extension for e in by_type(events, LegAnswered)] == ["201"]
+    statuses = {e.extension: e.status for e in by_type(events, LegEnded)}
+    assert statuses == {"201": "answered", "203": "missed"}
