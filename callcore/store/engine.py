@@ -7,6 +7,7 @@ station. The TinyDB table files are checkpoints of the journal, written in the b
 """
 from __future__ import annotations
 
+import gc
 import os
 import re
 import secrets
@@ -167,7 +168,14 @@ class Store:
         self.ranges = {dev: RangeSet(r) for dev, r in (state.get("ranges") or {}).items()}
         self.merged_snapshot = state.get("snapshot", "")
         self.clock.observe(int(state.get("hlc", 0)))
-        if not self._load_tables():
+        gc_was_on = gc.isenabled()
+        gc.disable()            # millions of new objects: the cyclic GC would rescan them again and again
+        try:
+            loaded = self._load_tables()
+        finally:
+            if gc_was_on:
+                gc.enable()
+        if not loaded:
             views_pos = 0
             self.ranges = {}                 # re-merge everything the share still has
             self.merged_snapshot = ""

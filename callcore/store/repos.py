@@ -139,7 +139,7 @@ class CallsRepo:
         for month in months:
             for row in self._month_rows(month):
                 for number in (row[CALLER], row[CALLED]):
-                    if number and _NON_DIGITS.sub("", number).endswith(digits):
+                    if number and (number if number.isdigit() else _NON_DIGITS.sub("", number)).endswith(digits):
                         found.append(row)
                         break
             if len(found) >= limit:

@@ -77,7 +77,10 @@ def read_table_file(path: Path) -> list[dict[str, Any]] | None:
     except FileNotFoundError:
         return None
     try:
-        parsed = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        del data                      # big files: keep only one copy alive at a time
+        parsed = json.loads(text)
+        del text
     except (UnicodeDecodeError, ValueError) as exc:
         raise DamagedFile(path, _("does not parse: {error}").format(error=str(exc)[:80])) from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get("records"), dict) \
