@@ -120,7 +120,7 @@ if mode == "full":
         import copy
         t = time.perf_counter()
         d = Directory(MatchRules.from_settings(Settings(copy.deepcopy(DEFAULTS))))
-        d.load(store.contacts.all())
+        d.load(store.contacts.all(copy=False))
         out["directory_load_s"] = time.perf_counter() - t
         out["rss_dir_mb"] = psutil.Process().memory_info().rss / 2**20
         n = out["contacts"]

@@ -188,7 +188,7 @@ def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def find_contacts(store: Any, settings: Settings, text: str, limit: int) -> list[tuple[Contact, str]]:
     """Number lookup when the text is a number, name search otherwise (both when mixed)."""
-    contacts = list(store.contacts.all())
+    contacts = list(store.contacts.all(copy=False))
     try:
         from .directory import Directory, MatchRules
     except ImportError:

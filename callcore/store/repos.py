@@ -60,9 +60,12 @@ class Repo(Generic[R]):
                 return
             self._store._commit(self._table.name, key, None)
 
-    def all(self) -> Iterator[R]:
+    def all(self, copy: bool = True) -> Iterator[R]:
+        """Every record. ``copy=False`` hands out the store's own objects (no second copy
+        of 100,000 contacts, e.g. for the directory index): treat them as read-only and
+        ``put`` a changed copy (``get``) instead — the store never mutates them itself."""
         for obj in self._table.visible():
-            yield clone(obj)
+            yield clone(obj) if copy else obj
 
     def __len__(self) -> int:
         return len(self._table)
