@@ -126,7 +126,7 @@ def record(names: list[str], out_dir: Path = FIXTURE_DIR, settle: float = 1.0,
             tmp.replace(path)
             written.append(path)
             print(f"{name:36} {count:5} messages {time.monotonic() - t0:5.1f} s -> "
-                  f"{path.relative_to(out_dir.parents[2])}", flush=True)
+                  f"{path}", flush=True)
     finally:
         control.close()
         listener.close()
