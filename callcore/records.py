@@ -87,6 +87,7 @@ def _check_type(record: str, obj: Any) -> None:
 class Record:
     """Shared (de)serialisation for the record dataclasses."""
 
+    __slots__ = ()  # the dataclasses below use slots: 100,000 contacts without a dict each
     TABLE: ClassVar[str] = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class Record:
             raise RecordError(type(self).__name__, "id", _("is required"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     number: str
     label: str = "work"
@@ -112,7 +113,7 @@ class Phone:
         return {"number": self.number, "label": self.label}
 
 
-@dataclass
+@dataclass(slots=True)
 class Contact(Record):
     TABLE: ClassVar[str] = "contacts"
     name: str
@@ -141,10 +142,10 @@ class Contact(Record):
     def from_dict(cls, data: dict[str, Any]) -> "Contact":
         data = dict(data)
         data["phones"] = [p if isinstance(p, Phone) else Phone(**p) for p in data.get("phones") or []]
-        return super().from_dict(data)
+        return Record.from_dict.__func__(cls, data)
 
     def validate(self) -> None:
-        super().validate()
+        Record.validate(self)
         if not self.name.strip():
             raise RecordError("Contact", "name", _("is required"))
         if self.type not in CONTACT_TYPES:
@@ -162,7 +163,7 @@ class Contact(Record):
             raise RecordError("Contact", "popup_priority", _("must be 0 or more"))
 
 
-@dataclass
+@dataclass(slots=True)
 class CallRecord(Record):
     """One finished call as the call log keeps it (SPEC CON-1; issue 3 'call log contract')."""
 
@@ -191,7 +192,7 @@ class CallRecord(Record):
     queue: str = ""
 
     def validate(self) -> None:
-        super().validate()
+        Record.validate(self)
         if not self.linkedid:
             raise RecordError("CallRecord", "linkedid", _("is required"))
         if self.direction not in CALL_DIRECTIONS:
@@ -213,7 +214,7 @@ class CallRecord(Record):
         return self.started_at[:7]
 
 
-@dataclass
+@dataclass(slots=True)
 class CallNote(Record):
     """Notes typed for a call; kept apart from the insert-only call record so they can be
     edited while and after the call, and merged newest-wins like other records."""
@@ -225,7 +226,7 @@ class CallNote(Record):
     user: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class ScheduledCall(Record):
     TABLE: ClassVar[str] = "scheduled_calls"
     number: str
@@ -239,13 +240,13 @@ class ScheduledCall(Record):
     call_id: str = ""
 
     def validate(self) -> None:
-        super().validate()
+        Record.validate(self)
         _check_iso("ScheduledCall", "due_at", self.due_at, required=True)
         if self.status not in ("open", "done", "cancelled"):
             raise RecordError("ScheduledCall", "status", _("must be open, done or cancelled"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Activity(Record):
     TABLE: ClassVar[str] = "activities"
     subject: str
@@ -258,7 +259,7 @@ class Activity(Record):
     notes: str = ""
 
     def validate(self) -> None:
-        super().validate()
+        Record.validate(self)
         if not self.subject.strip():
             raise RecordError("Activity", "subject", _("is required"))
         _check_iso("Activity", "due_at", self.due_at)
@@ -279,7 +280,7 @@ def check_password(password: str, stored: str) -> bool:
     return scheme == "scrypt" and hash_password(password, bytes.fromhex(salt_hex)) == stored
 
 
-@dataclass
+@dataclass(slots=True)
 class User(Record):
     TABLE: ClassVar[str] = "users"
     name: str
@@ -290,7 +291,7 @@ class User(Record):
     password_hash: str = ""
 
     def validate(self) -> None:
-        super().validate()
+        Record.validate(self)
         if not self.name.strip():
             raise RecordError("User", "name", _("is required"))
         if self.role not in ROLES:
@@ -300,7 +301,7 @@ class User(Record):
             raise RecordError("User", "password_hash", _("must be a scrypt hash, never a password"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Group(Record):
     TABLE: ClassVar[str] = "groups"
     name: str
@@ -308,7 +309,7 @@ class Group(Record):
     supervisor_id: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class OfficeSetting(Record):
     """An office-wide setting shared through the store (e.g. per-DID notes)."""
 

@@ -38,7 +38,7 @@ class PopupPrefs:
 
 def load_directory(store: Store, rules: MatchRules) -> Directory:
     directory = Directory(rules)
-    directory.load(store.contacts.all())
+    directory.load(store.contacts.all(copy=False))  # read-only: no second copy
     return directory
 
 

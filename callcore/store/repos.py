@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Generic, Iterator, TypeVar
@@ -20,7 +21,8 @@ _NON_DIGITS = re.compile(r"\D")
 def clone(obj: R) -> R:
     """A copy the caller may change without touching the store's own state."""
     new = copy.copy(obj)
-    for name, value in vars(new).items():
+    for f in dataclasses.fields(new):
+        name, value = f.name, getattr(new, f.name)
         if isinstance(value, list):
             setattr(new, name, list(value))
     return new

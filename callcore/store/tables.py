@@ -52,7 +52,8 @@ _LABELS: dict[str, str] = {}
 def _phone(data: dict[str, Any]) -> Phone:
     phone = Phone.__new__(Phone)
     label = data.get("label", "work")
-    phone.__dict__.update(number=data["number"], label=_LABELS.setdefault(label, label))
+    object.__setattr__(phone, "number", data["number"])  # Phone is frozen and slotted
+    object.__setattr__(phone, "label", _LABELS.setdefault(label, label))
     return phone
 
 
@@ -109,7 +110,8 @@ class FieldTable:
         if self.has_phones:
             data["phones"] = [p if isinstance(p, Phone) else _phone(p) for p in data["phones"]]
         obj = self.cls.__new__(self.cls)
-        obj.__dict__.update(data)
+        for name, value in data.items():   # records are slotted dataclasses: no __dict__
+            setattr(obj, name, value)
         return obj
 
     def _clock_of(self, state: RecState, name: str) -> Clock | None:
