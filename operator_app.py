@@ -61,15 +61,15 @@ def _load_settings(path: str | None):
     return load_settings(Path(path), user_file=False) if path else load_settings()
 
 
-def _demo_settings():
+def _demo_settings(folder=None):
     """Start the demo PBX and return (settings, pbx); demo data lives in a per-user folder."""
-    import platformdirs
     from pathlib import Path
     from callcore.demo import DemoPbx, demo_settings
-    from callcore.settings import settings_from_dict
+    from callcore.settings import default_local_folder, settings_from_dict
     pbx = DemoPbx(extension="201")
     pbx.start()
-    folder = Path(platformdirs.user_data_dir("operator-app", appauthor=False)) / "demo"
+    folder = Path(folder) if folder else default_local_folder() / "demo"
+    (folder / "shared").mkdir(parents=True, exist_ok=True)
     return settings_from_dict(demo_settings(folder, pbx)), pbx
 
 
@@ -107,11 +107,21 @@ def _first_run(root) -> bool:
     return True
 
 
-def run_app(argv: list[str]) -> int:
-    args = _parse_app_args(argv)
-    if args.recorder:
-        return run_recorder(args)
-    import ttkbootstrap as ttk
+class OperatorSession:
+    """One running operator window with its services (and the demo PBX in demo mode)."""
+
+    def __init__(self, ui, services, pbx=None):
+        self.ui, self.services, self.pbx = ui, services, pbx
+
+    def close(self) -> None:
+        self.services.close()
+        if self.pbx is not None:
+            self.pbx.stop()
+
+
+def start_operator(args, root, demo_folder=None):
+    """Settings → store → services → window, connected. Returns an OperatorSession, or an
+    exit code after telling the user why it cannot start."""
     from tkinter import messagebox
     from callcore.i18n import _
     from callcore.services import LiveServices
@@ -119,12 +129,10 @@ def run_app(argv: list[str]) -> int:
     from callcore.store import StationInUseError
     from ui.app import OperatorUi
 
-    root = ttk.Window(title=_("Operator"), themename="flatly", size=(900, 520), minsize=(640, 340))
-    root.withdraw()
     pbx = None
     try:
         if args.demo:
-            settings, pbx = _demo_settings()
+            settings, pbx = _demo_settings(demo_folder)
         else:
             try:
                 settings = _load_settings(args.settings)
@@ -135,6 +143,8 @@ def run_app(argv: list[str]) -> int:
                 settings = _load_settings(None)
         store = _open_store(settings)
     except (SettingsError, StationInUseError) as exc:
+        if pbx is not None:
+            pbx.stop()
         messagebox.showerror(_("Operator"), str(exc))
         return 2
     services = LiveServices(settings, store, is_demo=args.demo)
@@ -148,13 +158,26 @@ def run_app(argv: list[str]) -> int:
     ui = OperatorUi(services, root=root)
     services.attach_ui(ui.queue_event)
     root.deiconify()
+    ui.start()
     services.connect()
+    return OperatorSession(ui, services, pbx)
+
+
+def run_app(argv: list[str]) -> int:
+    args = _parse_app_args(argv)
+    if args.recorder:
+        return run_recorder(args)
+    import ttkbootstrap as ttk
+    from callcore.i18n import _
+    root = ttk.Window(title=_("Operator"), themename="flatly", size=(900, 520), minsize=(640, 340))
+    root.withdraw()
+    session = start_operator(args, root)
+    if isinstance(session, int):
+        return session
     try:
-        ui.run()
+        root.mainloop()
     finally:
-        services.close()
-        if pbx is not None:
-            pbx.stop()
+        session.close()
     return 0
 
 
