@@ -13,7 +13,7 @@ import queue
 import threading
 from typing import Callable
 
-from .directory import Directory
+from .directory import Match
 from .records import CallRecord
 from .store import Store
 
@@ -28,12 +28,15 @@ def other_party_number(record: CallRecord) -> str:
     return record.called_number if record.direction == "out" else record.caller_number
 
 
-def enrich(record: CallRecord, directory: Directory, user: str = "") -> CallRecord:
+Lookup = Callable[[str], "list[Match]"]
+
+
+def enrich(record: CallRecord, lookup: Lookup, user: str = "") -> CallRecord:
     """Fill contact_id/contact_name from the directory (best match) and the user name."""
     changes: dict[str, str] = {}
     number = other_party_number(record)
     if number and not record.contact_id:
-        matches = directory.lookup(number)
+        matches = lookup(number)
         if matches:
             changes["contact_id"] = matches[0].contact.id
             changes["contact_name"] = matches[0].contact.name
@@ -45,10 +48,10 @@ def enrich(record: CallRecord, directory: Directory, user: str = "") -> CallReco
 class CallLogger:
     """Queue of finished calls written by one background thread."""
 
-    def __init__(self, store: Store, directory: Directory, user: str = "",
+    def __init__(self, store: Store, lookup: Lookup, user: str = "",
                  on_written: Callable[[CallRecord, bool], None] | None = None):
         self.store = store
-        self.directory = directory
+        self.lookup = lookup
         self.user = user
         self.on_written = on_written
         self.written = 0
@@ -66,7 +69,7 @@ class CallLogger:
             if item is _STOP:
                 return
             try:
-                record = enrich(item, self.directory, self.user)
+                record = enrich(item, self.lookup, self.user)
                 added = self.store.calls.add(record)
                 self.written += added
                 if self.on_written:

@@ -29,7 +29,7 @@ class Recorder:
         self.store = store
         self.echo = echo
         self.directory = load_directory(store, MatchRules.from_settings(settings))
-        self.logger = CallLogger(store, self.directory, settings.get("station.user") or "recorder",
+        self.logger = CallLogger(store, self.directory.lookup, settings.get("station.user") or "recorder",
                                  on_written=self._written)
         self.connection = AmiConnection.from_settings(settings, on_event=self._on_event)
         self.stopped = threading.Event()

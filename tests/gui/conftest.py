@@ -81,6 +81,12 @@ def root(display):
         app.destroy()
     except Exception:  # a test may have closed the main window itself
         pass
+    # Collect Tk's leftovers (PhotoImages in reference cycles) now, on the main thread:
+    # collected later by GC on some other thread (an AMI reader), Image.__del__ would call
+    # into Tcl from that thread and block it.
+    import gc
+    gc.unfreeze()
+    gc.collect()
 
 
 def wait_until(root, predicate: Callable[[], bool], timeout: float = 5.0, pump=None) -> bool:
