@@ -78,6 +78,11 @@ class FieldTable:
         self.defaults = field_defaults(cls)
         self.list_fields = [n for n, v in self.defaults.items() if isinstance(v, list)]
         self.has_phones = "phones" in self.defaults
+        self.default_items = list(self.defaults.items())      # in dataclass field order
+        names = list(self.defaults)
+        self.id_index = names.index("id")
+        self.list_indexes = [names.index(n) for n in self.list_fields]
+        self.phones_index = names.index("phones") if self.has_phones else None
         self.records: dict[str, RecState] = {}
         self.dirty = False
         self.devices: dict[str, str] = {}
@@ -97,22 +102,18 @@ class FieldTable:
 
     # ---- building
     def build(self, key: str, values: dict[str, Any]) -> Any:
-        """The record object for stored field values. Bypasses ``__init__`` (the values
-        were validated when written): loading 100,000 contacts this way takes a fifth of
-        the time."""
-        data = dict(self.defaults)
-        for name, value in values.items():
-            if name in data:
-                data[name] = value
-        data["id"] = key
-        for name in self.list_fields:
-            data[name] = list(data[name])
-        if self.has_phones:
-            data["phones"] = [p if isinstance(p, Phone) else _phone(p) for p in data["phones"]]
-        obj = self.cls.__new__(self.cls)
-        for name, value in data.items():   # records are slotted dataclasses: no __dict__
-            setattr(obj, name, value)
-        return obj
+        """The record object for stored field values, built positionally in field order
+        without validation (the values were validated when written): loading 100,000
+        contacts this way takes a fraction of the time of keyword construction."""
+        get = values.get
+        args = [get(name, default) for name, default in self.default_items]
+        args[self.id_index] = key
+        for i in self.list_indexes:
+            args[i] = list(args[i])
+        if self.phones_index is not None:
+            args[self.phones_index] = [p if isinstance(p, Phone) else _phone(p)
+                                       for p in args[self.phones_index]]
+        return self.cls(*args)
 
     def _clock_of(self, state: RecState, name: str) -> Clock | None:
         _obj, base, over, _tomb = state
