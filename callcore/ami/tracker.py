@@ -124,6 +124,11 @@ class _Call:
     last_at: datetime | None = None
 
 
+# AMI caller-id headers → the _Leg attribute each one updates
+_ID_HEADERS = (("CallerIDNum", "cid_num"), ("CallerIDName", "cid_name"),
+               ("ConnectedLineNum", "conn_num"), ("ConnectedLineName", "conn_name"))
+
+
 class CallTracker:
     """Feed raw AMI messages (``feed``); get domain events back. One instance per PBX."""
 
@@ -344,18 +349,10 @@ class CallTracker:
 
     @staticmethod
     def _update_ids(leg: _Leg, m: Message, prefix: str = "") -> None:
-        value = m.get(prefix + "CallerIDNum")
-        if value is not None:
-            leg.cid_num = clean(value)
-        value = m.get(prefix + "CallerIDName")
-        if value is not None:
-            leg.cid_name = clean(value)
-        value = m.get(prefix + "ConnectedLineNum")
-        if value is not None:
-            leg.conn_num = clean(value)
-        value = m.get(prefix + "ConnectedLineName")
-        if value is not None:
-            leg.conn_name = clean(value)
+        for header, attribute in _ID_HEADERS:
+            value = m.get(prefix + header)
+            if value is not None:
+                setattr(leg, attribute, clean(value))
         value = m.get(prefix + "Exten")
         if value:
             leg.exten = value

@@ -89,6 +89,23 @@ def root(display):
     gc.collect()
 
 
+@pytest.fixture
+def make_ui(root):
+    """Build OperatorUi objects on the module's root (no desktop notifications); closed after."""
+    from ui.app import OperatorUi
+    made = []
+
+    def make(services, **kwargs):
+        kwargs.setdefault("notify_backend", lambda **kw: None)
+        ui = OperatorUi(services, root=root, **kwargs)
+        made.append(ui)
+        return ui
+
+    yield make
+    for ui in made:
+        ui.close()
+
+
 def wait_until(root, predicate: Callable[[], bool], timeout: float = 5.0, pump=None) -> bool:
     """Run the Tk loop (and the pump) until ``predicate()`` holds or ``timeout`` passes."""
     deadline = time.monotonic() + timeout

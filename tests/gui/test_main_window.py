@@ -24,22 +24,6 @@ def services():
     return FakeServices(contacts=sample_contacts())
 
 
-@pytest.fixture
-def make_ui(root):
-    from ui.app import OperatorUi
-    made = []
-
-    def make(services, **kwargs):
-        kwargs.setdefault("notify_backend", lambda **kw: None)
-        ui = OperatorUi(services, root=root, **kwargs)
-        made.append(ui)
-        return ui
-
-    yield make
-    for ui in made:
-        ui.close()
-
-
 @pytest.mark.parametrize("status, reason, text", [
     ("connected", "", "Connected"),
     ("off", "", "Switched off"),

@@ -26,22 +26,6 @@ def services():
                         line_notes={"2101234500": "Γραμμή πωλήσεων"})
 
 
-@pytest.fixture
-def make_ui(root):
-    from ui.app import OperatorUi
-    made = []
-
-    def make(services, **kwargs):
-        kwargs.setdefault("notify_backend", lambda **kw: None)
-        ui = OperatorUi(services, root=root, **kwargs)
-        made.append(ui)
-        return ui
-
-    yield make
-    for ui in made:
-        ui.close()
-
-
 def test_popup_shows_caller_matches_line_and_history(make_ui, services, root):
     ui = make_ui(services)
     ui.ui_event(ringing("L1", "2101234567", line="2101234500"))
