@@ -6,3 +6,25 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "pbx: needs the real test PBX (Asterisk 22 + sipp), see docs/pbx.md")
     config.addinivalue_line("markers", "gui: needs a display (Xvfb in CI)")
     config.addinivalue_line("markers", "slow: takes more than 20 s")
+
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+_REQUIRED = {"pbx": "PBX_REQUIRED", "gui": "GUI_REQUIRED"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (PBX_REQUIRED=1 / GUI_REQUIRED=1) a skipped PBX or GUI test is a failure:
+    whatever the reason it skipped, the proof it stands for did not run."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped:
+        return
+    for marker, env in _REQUIRED.items():
+        if os.environ.get(env) == "1" and item.get_closest_marker(marker) is not None:
+            report.outcome = "failed"
+            report.longrepr = f"skipped, but {env}=1: {report.longrepr}"
+            return
