@@ -40,6 +40,7 @@ class Toast(ttk.Toplevel):
         super().__init__(title=title, master=master, override_redirect=True, topmost=True)
         self.title_text = title
         self.message = message
+        self.slot = slot
         self._on_gone = on_gone
         frame = ttk.Frame(self, padding=(14, 10), bootstyle="primary")
         frame.pack(fill="both", expand=True)
@@ -96,12 +97,17 @@ class Notifier:
 
     def show_toast(self, title: str, message: str) -> Toast | None:
         try:
-            toast = Toast(self._root, title, message, self.seconds, len(self.toasts),
+            toast = Toast(self._root, title, message, self.seconds, self._free_slot(),
                           on_gone=self._forget)
         except tk.TclError:  # root already gone
             return None
         self.toasts.append(toast)
         return toast
+
+    def _free_slot(self) -> int:
+        """The lowest corner position no visible toast holds (toasts leave in any order)."""
+        taken = {toast.slot for toast in self.toasts}
+        return next(slot for slot in range(len(taken) + 1) if slot not in taken)
 
     def _forget(self, toast: Toast) -> None:
         if toast in self.toasts:

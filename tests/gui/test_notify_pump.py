@@ -106,3 +106,16 @@ def test_run_in_background_delivers_on_tk_thread(root):
     worker_name, delivered_on = got[0]
     assert worker_name != threading.main_thread().name
     assert delivered_on is threading.main_thread()
+
+
+def test_toasts_never_cover_each_other_when_an_older_one_leaves(root):
+    pump = EventPump(root, lambda event: None)
+    notifier = Notifier(root, post=pump.call_soon, seconds=30, app_name="Operator", backend=None)
+    first = notifier.show_toast("Incoming call: 6945123456", "Line 2101234567")
+    second = notifier.show_toast("Incoming call: 982188776655", "Line 2101234567")
+    first.dismiss()                                  # the older one goes first
+    third = notifier.show_toast("Missed call", "982188776655")
+    root.update()
+    assert third.winfo_y() != second.winfo_y()
+    for toast in list(notifier.toasts):
+        toast.dismiss()
