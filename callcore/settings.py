@@ -21,6 +21,7 @@ APP_NAME = "operator-app"
 # Every documented key with its default and its type. Nested one level: section.key.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "ami": {"host": "127.0.0.1", "port": 5038, "username": "", "secret": "", "tls": False,
+            "tls_ca": "", "tls_verify": True,
             "timeout": 10.0, "server": ""},
     "station": {"id": "", "extension": "", "technology": "PJSIP", "context": "from-internal",
                 "user": ""},

@@ -87,6 +87,20 @@ def _clean_value(value: Any) -> Any:
     return str(value).replace("\r", " ").replace("\n", " ")
 
 
+def tls_context(ca_file: str = "", verify: bool = True) -> ssl_module.SSLContext:
+    """TLS settings for AMI on port 5039. Office PBXs usually have a self-signed
+    certificate: ``ami.tls_ca`` names it (trusted as its own CA; the host name is not
+    checked then, since such certificates rarely carry the PBX's address);
+    ``ami.tls_verify = false`` encrypts without checking who answers."""
+    context = ssl_module.create_default_context(cafile=ca_file or None)
+    if ca_file:
+        context.check_hostname = False
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl_module.CERT_NONE
+    return context
+
+
 class AmiConnection:
     """One AMI connection to one Asterisk. Thread-safe; see the module docstring.
 
@@ -139,6 +153,8 @@ class AmiConnection:
                       **kwargs: Any) -> "AmiConnection":
         """Build from :class:`callcore.settings.Settings` (``ami.*`` and ``station.*``)."""
         get = settings.get
+        if get("ami.tls") and "ssl_context" not in kwargs:
+            kwargs["ssl_context"] = tls_context(get("ami.tls_ca"), bool(get("ami.tls_verify")))
         return cls(get("ami.host"), int(get("ami.port")), get("ami.username"), get("ami.secret"),
                    bool(get("ami.tls")), on_event, server=get("ami.server") or "",
                    technology=get("station.technology") or "PJSIP",

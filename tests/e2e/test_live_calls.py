@@ -3,7 +3,6 @@
 their own AMI client; we check what the product saw."""
 from __future__ import annotations
 
-import ssl
 import time
 from pathlib import Path
 
@@ -11,10 +10,13 @@ import pytest
 
 from callcore.events import (LegAnswered, LegEnded, LegRinging, LegTransferred,
                              TransferNoteReceived)
+from callcore.ami.connection import AmiConnection
 from callcore.records import call_id_for
+from callcore.settings import settings_from_dict
 from tests.e2e.live import Collector, CuttableProxy, control_client, product_connection
 from tests.pbx import scenarios
-from tests.pbx.plan import (AMI_TLS_PORT, MAIN_DID, OUTGOING_PREFIX, TRUNK_ANSWERS)
+from tests.pbx.plan import (AMI_HOST, AMI_SECRET, AMI_TLS_PORT, AMI_USER, MAIN_DID,
+                            OUTGOING_PREFIX, TRUNK_ANSWERS)
 
 pytestmark = pytest.mark.pbx
 
@@ -186,10 +188,10 @@ def test_tls_port(pbx):
     cert = Path(__file__).resolve().parents[1] / "pbx" / "root" / "etc" / "asterisk" / "keys" / "ami.crt"
     if not cert.is_file():
         pytest.skip("the test PBX has no AMI TLS certificate")
-    ctx = ssl.create_default_context(cafile=str(cert))
-    ctx.check_hostname = False
+    settings = settings_from_dict({"ami": {"host": AMI_HOST, "port": AMI_TLS_PORT, "username": AMI_USER,
+                                           "secret": AMI_SECRET, "tls": True, "tls_ca": str(cert)}})
     collector = Collector()
-    conn = product_connection(collector, port=AMI_TLS_PORT, tls=True, ssl_context=ctx)
+    conn = AmiConnection.from_settings(settings, on_event=collector)   # as the app builds it
     conn.start()
     try:
         assert collector.wait(lambda: conn.connected, 20), conn.reason
