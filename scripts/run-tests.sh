@@ -28,12 +28,9 @@ echo "== building the test PBX root (cached after the first time)"
 $SUDO bash tests/pbx/build-root.sh
 
 if [ -z "${DISPLAY:-}" ]; then
-  echo "== starting Xvfb :99"
-  Xvfb :99 -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
-  XVFB_PID=$!
+  . scripts/xvfb.sh
+  start_xvfb
   trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
-  export DISPLAY=:99
-  for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
 echo "== running the test suite"
