@@ -43,9 +43,12 @@ root.update()
 t_window = time.perf_counter() - T0
 services._directory.ready.wait()
 t_directory = time.perf_counter() - T0
+services.search("a")           # waits for the name pass
+t_search = time.perf_counter() - T0
 assert len(services.directory) > 0
 rss = psutil.Process().memory_info().rss / 2**20
-print(json.dumps({"store": t_store, "window": t_window, "directory": t_directory, "rss": rss}))
+print(json.dumps({"store": t_store, "window": t_window, "directory": t_directory,
+                  "search": t_search, "rss": rss}))
 ui.close(); services.close(); root.destroy()
 """
 
@@ -77,7 +80,8 @@ def main() -> int:
              "| from process start to | median | max | target |", "|---|---|---|---|"]
     for key, label, target in (("store", "store open (local files loaded)", "≤ 3 s"),
                                ("window", "window mapped, usable", "≤ 3 s"),
-                               ("directory", "directory ready (callers identified)", "≤ 3 s"),
+                               ("directory", "callers identified (number index built)", "≤ 3 s"),
+                               ("search", "name search ready (whole directory built)", "≤ 3 s"),
                                ("rss", "resident memory of the running window (MB)", "≤ 400 MB")):
         values = [r[key] for r in results]
         unit = "" if key == "rss" else " s"

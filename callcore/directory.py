@@ -168,6 +168,8 @@ class Directory:
         # (a bare id for the common single owner saves ~15 MB at 300,000 phones).
         self._by_key: dict[str, str | tuple[str, ...]] = {}
         self._forms: dict[str, _SearchForm] = {}
+        self._phone_keys: dict[str, tuple[str, ...]] = {}    # between the two passes of load()
+        self._names_pending = False     # load() is between its passes: lookup reads lock-free
         self._names: list[tuple[str, str]] = []                    # (whole-name key, cid), sorted
         self._words: list[tuple[str, str, str]] = []               # (word, sort name, cid), sorted
         self._name_text = _SubstringIndex(self._forms.keys, self._words_text, self._sort_key)
@@ -204,24 +206,33 @@ class Directory:
     def get(self, contact_id: str) -> Contact | None:
         return self._contacts.get(contact_id)
 
-    def load(self, contacts: Iterable[Contact]) -> None:
-        """Replace the whole index with ``contacts`` (e.g. at start-up)."""
+    def load(self, contacts: Iterable[Contact],
+             on_numbers_ready: Callable[[], None] | None = None) -> None:
+        """Replace the whole index with ``contacts`` (e.g. at start-up), in two passes:
+        phone numbers first, then names. Between the passes ``on_numbers_ready`` is called
+        and ``lookup`` already answers (without waiting for the lock), so a popup can
+        identify a caller about a second before name search is ready."""
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a bulk build creates ~1M objects; cyclic GC passes would only slow it
         try:
             with self._lock:
                 self._clear()
-                texts: dict[str, tuple[str, str]] = {}
-                for contact in contacts:
-                    if contact.id in self._contacts:
-                        self._unindex(contact.id, bulk=True)
-                    texts[contact.id] = self._index(contact, bulk=True)
-                self._names.sort()
-                _sort_word_entries(self._words)
-                forms = self._forms
-                in_name_order = [cid for key, cid in self._names if key is forms[cid].sort_name]
-                self._name_text.rebuild(in_name_order, [texts[c][0] for c in in_name_order])
-                self._phone_text.rebuild(in_name_order, [texts[c][1] for c in in_name_order])
+                unique = {contact.id: contact for contact in contacts}   # a repeated id: last wins
+                phone_texts = {cid: self._index_phones(contact) for cid, contact in unique.items()}
+                self._names_pending = True
+                if on_numbers_ready is not None:
+                    on_numbers_ready()
+                try:
+                    name_texts = {cid: self._index_names(contact, bulk=True)
+                                  for cid, contact in unique.items()}
+                    self._names.sort()
+                    _sort_word_entries(self._words)
+                    forms = self._forms
+                    in_name_order = [cid for key, cid in self._names if key is forms[cid].sort_name]
+                    self._name_text.rebuild(in_name_order, [name_texts[c] for c in in_name_order])
+                    self._phone_text.rebuild(in_name_order, [phone_texts[c] for c in in_name_order])
+                finally:
+                    self._names_pending = False
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -247,6 +258,12 @@ class Directory:
         """Index ``contact``; returns its name text and phone text for substring search
         (what ``_words_text``/``_phones_text`` would compute) so a bulk load gets them free.
         In bulk mode entries are appended unsorted; ``load`` sorts once at the end."""
+        phone_text = self._index_phones(contact)
+        return self._index_names(contact, bulk), phone_text
+
+    def _index_phones(self, contact: Contact) -> str:
+        """Index the contact's phones for lookup; returns its phone text for digit search.
+        The keys wait in ``_phone_keys`` until ``_index_names`` records the search form."""
         cid = contact.id
         self._contacts[cid] = contact
         rules, by_key = self.rules, self._by_key
@@ -274,7 +291,12 @@ class Directory:
                 by_key[key] = cid
             else:
                 by_key[key] = (owners, cid) if isinstance(owners, str) else owners + (cid,)
+        self._phone_keys[cid] = tuple(keys)
+        return " " + " ".join(phone_digits) if phone_digits else ""
 
+    def _index_names(self, contact: Contact, bulk: bool) -> str:
+        """Index the contact's names for search; returns its name text for substring search."""
+        cid = contact.id
         name_words = fold_words(contact.name)
         sort_name = " ".join(name_words)
         short_words = fold_words(contact.short_name) if contact.short_name else ()
@@ -289,7 +311,7 @@ class Directory:
             if word not in words:
                 words.append(word)
         words = list(map(intern, words))
-        self._forms[cid] = _SearchForm(sort_name, name_keys, tuple(words), tuple(keys))
+        self._forms[cid] = _SearchForm(sort_name, name_keys, tuple(words), self._phone_keys.pop(cid))
         if bulk:
             names_append, words_append = self._names.append, self._words.append
             for key in name_keys:
@@ -301,7 +323,8 @@ class Directory:
                 insort(self._names, (key, cid))
             for word in words:
                 insort(self._words, (word, sort_name, cid))
-        return " ".join(words), " " + " ".join(phone_digits) if phone_digits else ""
+        return " ".join(words)
+
 
     def _unindex(self, cid: str, bulk: bool) -> None:
         del self._contacts[cid]
@@ -346,23 +369,32 @@ class Directory:
         if normalized is None:
             return []
         key = match_key(normalized, self.rules)
+        if self._names_pending:
+            # load() holds the lock for its name pass, which never touches the number index
+            # or the contacts: read them now rather than wait (the start-up popup case).
+            return self._lookup(key, normalized)
         with self._lock:
-            best: dict[str, Match] = {}
-            for cid in self._owners(key):
-                self._consider(best, cid, key, normalized, "exact")
-            if self.rules.similar and len(key) > 1:
-                stem = key[:-1]
-                for last in "0123456789":
-                    if last != key[-1]:
-                        for cid in self._owners(stem + last):
-                            if cid not in best or best[cid].kind == "similar":
-                                self._consider(best, cid, stem + last, normalized, "similar")
-            return sorted(best.values(), key=self._match_rank)
+            return self._lookup(key, normalized)
+
+    def _lookup(self, key: str, normalized: str) -> list[Match]:
+        best: dict[str, Match] = {}
+        for cid in self._owners(key):
+            self._consider(best, cid, key, normalized, "exact")
+        if self.rules.similar and len(key) > 1:
+            stem = key[:-1]
+            for last in "0123456789":
+                if last != key[-1]:
+                    for cid in self._owners(stem + last):
+                        if cid not in best or best[cid].kind == "similar":
+                            self._consider(best, cid, stem + last, normalized, "similar")
+        return sorted(best.values(), key=self._match_rank)
 
     def _consider(self, best: dict[str, Match], cid: str, key: str, normalized: str,
                   kind: MatchKind) -> None:
         """Keep the phone of contact ``cid`` that matches best (the index holds only ids)."""
-        contact = self._contacts[cid]
+        contact = self._contacts.get(cid)
+        if contact is None:      # removed while a lock-free lookup ran (start-up only)
+            return
         for phone in contact.phones:
             stored = normalize(phone.number, self.rules)
             if stored is None or match_key(stored, self.rules) != key:
@@ -375,8 +407,10 @@ class Directory:
                 best[cid] = Match(contact, phone, kind, digits)
 
     def _match_rank(self, match: Match) -> tuple:
+        form = self._forms.get(match.contact.id)    # None while load() indexes names
+        sort_name = form.sort_name if form else " ".join(fold_words(match.contact.name))
         return (match.kind != "exact", -match.digits_matched, -match.contact.popup_priority,
-                self._forms[match.contact.id].sort_name, match.contact.id)
+                sort_name, match.contact.id)
 
     # ----------------------------------------------------------------- name search
     def search(self, text: str, limit: int = 50) -> list[Contact]:

@@ -36,16 +36,19 @@ class PopupPrefs:
         self.bring_to_front = bool(popup["bring_to_front"])
 
 
-def load_directory(store: Store, rules: MatchRules, directory: Directory | None = None) -> Directory:
+def load_directory(store: Store, rules: MatchRules, directory: Directory | None = None,
+                   on_numbers_ready: Callable[[], None] | None = None) -> Directory:
     directory = Directory(rules) if directory is None else directory  # (an empty one is falsy)
-    directory.load(store.contacts.all(copy=False))  # read-only: no second copy
+    directory.load(store.contacts.all(copy=False), on_numbers_ready)  # read-only: no copy
     return directory
 
 
 class BackgroundDirectory:
     """The directory, built in a thread so the window opens at once (100,000 contacts take
-    about 1.5 s). Readers wait for the build, at most ``wait_seconds``; the directory's own
-    lock orders the build and the store's change feed, so no edit is lost in between."""
+    about 1.5 s). ``ready`` is set once numbers are indexed (lookup answers from then on;
+    name search waits for its own pass inside the directory). Readers wait for it at most
+    ``wait_seconds``; the directory's lock orders the build and the store's change feed, so
+    no edit is lost in between."""
 
     def __init__(self, store: Store, rules: MatchRules, wait_seconds: float = 10.0):
         self.directory = Directory(rules)
@@ -57,7 +60,7 @@ class BackgroundDirectory:
 
     def _build(self, store: Store) -> None:
         try:
-            load_directory(store, self.directory.rules, self.directory)
+            load_directory(store, self.directory.rules, self.directory, self.ready.set)
         finally:
             self.ready.set()
 

@@ -321,3 +321,23 @@ def test_any_word_typed_folded_or_in_capitals_finds_the_contact(words, data):
     typed = data.draw(st.sampled_from([fold(word), word.upper(), word]))
     length = data.draw(st.integers(1, len(typed)))
     assert target in d.search(typed[:length])
+
+
+def test_lookup_answers_while_names_are_still_being_indexed():
+    """Start-up: load() indexes numbers first; between its passes a popup's lookup must
+    find the caller at once instead of waiting for name search to be built."""
+    import threading
+    contacts = [Contact(name=f"Πελάτης {i}", phones=[Phone(f"21068{i:05d}")]) for i in range(2000)]
+    directory = Directory(MatchRules(digits=10))
+    seen = {}
+
+    def numbers_ready():
+        worker = threading.Thread(target=lambda: seen.update(hit=directory.lookup("0030 2106801234")))
+        worker.start()
+        worker.join(5)
+        seen["waited"] = worker.is_alive()
+
+    directory.load(contacts, on_numbers_ready=numbers_ready)
+    assert seen["waited"] is False
+    assert [m.contact.name for m in seen["hit"]] == ["Πελάτης 1234"]
+    assert [c.name for c in directory.search("πελατης 1234")] == ["Πελάτης 1234"]
