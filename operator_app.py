@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
 def _parse_app_args(args: list[str]):
     import argparse
     from callcore.i18n import _
-    parser = argparse.ArgumentParser(prog="operator_app", description=_("Operator app for Asterisk"))
+    parser = argparse.ArgumentParser(
+        prog="operator_app", description=_("Operator app for Asterisk"),
+        epilog=_("admin commands: operator_app --settings PATH contacts|calls|store ... "
+                 "(add --help after one for its options)"))
     parser.add_argument("--settings", metavar="PATH", help=_("settings JSON (default: settings.json beside the program)"))
     parser.add_argument("--demo", action="store_true", help=_("run against the built-in demo PBX"))
     parser.add_argument("--recorder", action="store_true", help=_("no window: log every call of the PBX"))
