@@ -10,6 +10,8 @@ import threading
 import time
 from typing import Callable
 
+from tests.waiting import wait_for
+
 EOL = "\r\n"
 
 
@@ -98,12 +100,7 @@ class FakeAmi:
         return len(self._writers)
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if predicate():
-                return True
-            time.sleep(0.01)
-        return predicate()
+        return wait_for(predicate, timeout)
 
     # -- protocol -----------------------------------------------------------------------
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -15,6 +15,7 @@ from panoramisk.message import Message
 from callcore.ami.connection import AmiConnection, NotConnected
 from callcore.events import ConnectionStateChanged, LegEnded, LegRinging, CallLogged
 from tests.ami.fake_ami import FakeAmi, msg
+from tests.waiting import wait_for
 
 SECRET = "s3cret-Ωmega"
 
@@ -53,13 +54,7 @@ def server():
         yield srv
 
 
-def wait(predicate, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
+wait = wait_for
 
 
 def ringing_201(uid="1.1", name="Иван", linkedid="1.0"):

@@ -122,3 +122,13 @@ def sample_log(now: datetime | None = None) -> list[CallRecord]:
                                called_number="2101234500", extension="201",
                                talk_seconds=talk, notes=notes))
     return rows
+
+
+class Clock:
+    """A settable clock for the UI (live durations are computed from it)."""
+
+    def __init__(self):
+        self.now = datetime(2025, 3, 4, 10, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now

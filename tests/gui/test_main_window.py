@@ -7,16 +7,8 @@ import pytest
 
 from callcore.events import (ConnectionStateChanged, ExtensionStateChanged, LegAnswered,
                              LegEnded, LegHeld, LegResumed)
-from tests.gui.fakes import FakeServices, ringing, sample_contacts
+from tests.gui.fakes import Clock, FakeServices, ringing, sample_contacts
 from ui.look import CONNECTION_COLOURS, STATE_COLOURS
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2025, 3, 4, 10, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -8,16 +8,8 @@ import pytest
 
 from callcore.events import LegAnswered, LegEnded, TransferNoteReceived
 from tests.gui.conftest import initial_state_requested, wait_until
-from tests.gui.fakes import FakeServices, ringing, sample_contacts, sample_log
+from tests.gui.fakes import Clock, FakeServices, ringing, sample_contacts, sample_log
 from ui.ports import PopupSettings
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2025, 3, 4, 10, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
