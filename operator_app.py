@@ -30,8 +30,22 @@ def _self_test() -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _attach_windows_console() -> None:
+    """The Windows build is a window app (no console flashing on double-click). Started
+    from a command prompt with arguments (CLI, --recorder, --self-test), write to that
+    prompt's console instead of nowhere."""
+    if sys.platform != "win32" or not getattr(sys, "frozen", False):
+        return
+    import ctypes
+    if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")
+        sys.stderr = sys.stdout
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    if args:
+        _attach_windows_console()
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
