@@ -24,6 +24,7 @@ from .store import ChangeSet, Store
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[Any], None]
+RECENT_CALLS_MONTHS = 12     # how far back a popup looks for "last calls with this number"
 
 
 class PopupPrefs:
@@ -53,6 +54,7 @@ class BackgroundDirectory:
     def __init__(self, store: Store, rules: MatchRules, wait_seconds: float = 10.0):
         self.directory = Directory(rules)
         self.ready = threading.Event()
+        self.stop = threading.Event()
         self.wait_seconds = wait_seconds
         self._thread = threading.Thread(target=self._build, args=(store,), name="directory-load",
                                         daemon=True)
@@ -63,6 +65,10 @@ class BackgroundDirectory:
             load_directory(store, self.directory.rules, self.directory, self.ready.set)
         finally:
             self.ready.set()
+        try:   # then make "recent calls" fast for unknown numbers; harmless if cut short
+            store.calls.prepare_number_search(stop=self.stop)
+        except Exception:  # noqa: BLE001 - the store closed under it: nothing to prepare
+            log.debug("number search preparation stopped", exc_info=True)
 
     def get(self) -> Directory:
         self.ready.wait(self.wait_seconds)
@@ -115,6 +121,7 @@ class LiveServices:
 
     def close(self) -> None:
         """Stop AMI, write queued calls, publish to the share, release the store."""
+        self._directory.stop.set()
         self.connection.stop()
         self.call_logger.close()
         self._unsubscribe()
@@ -139,7 +146,7 @@ class LiveServices:
 
     def recent_calls(self, number: str, limit: int = 5) -> list[CallRecord]:
         digits = "".join(ch for ch in number if ch.isdigit())
-        return self.store.calls.for_number(digits, limit) if digits else []
+        return self.store.calls.for_number(digits, limit, RECENT_CALLS_MONTHS) if digits else []
 
     def save_notes(self, call_id: str, text: str) -> None:
         note = self.store.call_notes.get(call_id) or CallNote(id=call_id)

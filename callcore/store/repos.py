@@ -133,15 +133,18 @@ class CallsRepo:
                 if limit is None or key >= limit:
                     yield self._with_notes(row_record(row))
 
-    def for_number(self, digits: str, limit: int = 10) -> list[CallRecord]:
-        """Most recent calls whose caller or called number ends with these digits."""
+    def for_number(self, digits: str, limit: int = 10, months: int | None = None) -> list[CallRecord]:
+        """Most recent calls whose caller or called number ends with these digits, looking
+        back at most ``months`` months of the log (all of it when None)."""
         digits = _NON_DIGITS.sub("", digits)
         if not digits:
             return []
         with self._store._lock:
-            months = sorted(self._log.known, reverse=True)
+            known = sorted(self._log.known, reverse=True)
         found: list[tuple] = []
-        for month in months:
+        for month in known[:months]:
+            if not self._log.may_hold_number(month, digits):
+                continue
             for row in self._month_rows(month):
                 for number in (row[CALLER], row[CALLED]):
                     if number and (number if number.isdigit() else _NON_DIGITS.sub("", number)).endswith(digits):
@@ -151,6 +154,20 @@ class CallsRepo:
                 break
         found.sort(key=started_key, reverse=True)
         return [self._with_notes(row_record(r)) for r in found[:limit]]
+
+    def prepare_number_search(self, pause: float = 0.2, stop=None) -> None:
+        """Read every month not in memory once, so later ``for_number`` calls skip the months
+        without the number. Meant for a low-priority thread after start-up: it pauses
+        between months so the AMI and Tk threads keep their turn."""
+        import time
+        with self._store._lock:
+            months = sorted(self._log.known - set(self._log.months), reverse=True)
+        for month in months:
+            if stop is not None and stop.is_set():
+                return
+            if month not in self._log.digests:
+                self._log.read_month(month)
+                time.sleep(pause)
 
     def count_resident(self) -> int:
         return self._log.count_resident()

@@ -304,6 +304,21 @@ def started_key(row: CallRow) -> float:
 STARTED = _CALL_INDEX["started_at"]
 CALLER = _CALL_INDEX["caller_number"]
 CALLED = _CALL_INDEX["called_number"]
+DIGEST_DIGITS = 7
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def number_digest(rows: Iterable[tuple]) -> str:
+    """See ``CallLog.digests``: a suffix of stored number ``n`` ending with query ``q``
+    ends with ``q[-DIGEST_DIGITS:]``, so a miss in this text proves the month has no match."""
+    tails = set()
+    for row in rows:
+        for number in (row[CALLER], row[CALLED]):
+            if number:
+                digits = number if number.isdigit() else _NOT_DIGIT.sub("", number)
+                if digits:
+                    tails.add(digits[-DIGEST_DIGITS:])
+    return "|" + "|".join(tails) + "|"
 
 
 class CallLog:
@@ -318,6 +333,11 @@ class CallLog:
         self.window = window
         self.known: set[str] = set(known_months)
         self.months: dict[str, dict[str, CallRow]] = {}
+        # For months not in memory: "|" + the last DIGEST_DIGITS digits of every caller and
+        # called number + "|", made when the month is read. It lets "recent calls with this
+        # number" skip months without the number (an unknown caller otherwise re-reads the
+        # whole history: seconds at 1M calls) for about 8 bytes per distinct number.
+        self.digests: dict[str, str] = {}
         self.dirty: set[str] = set()
         self.devices: dict[str, str] = {}
         for month in self.window_months():
@@ -336,6 +356,7 @@ class CallLog:
                     rows[row[0]] = row
             self.months[month] = rows
             self.known.add(month)
+        self.digests.pop(month, None)   # resident months are searched directly
         return rows
 
     def read_month(self, month: str) -> dict[str, CallRow]:
@@ -348,7 +369,15 @@ class CallLog:
             for doc in self._load_month(month):
                 row = doc_row(doc, self.devices)
                 out[row[0]] = row
+            if month not in self.months:
+                self.digests[month] = number_digest(out.values())
         return out
+
+    def may_hold_number(self, month: str, digits: str) -> bool:
+        """False only when ``month`` surely has no call whose caller or called number ends
+        with ``digits`` (digits only); True means: read it and look."""
+        digest = None if month in self.months else self.digests.get(month)
+        return digest is None or f"{digits[-DIGEST_DIGITS:]}|" in digest
 
     def apply(self, change: Change) -> bool:
         month = month_of(change.fields)
