@@ -36,11 +36,10 @@ class Toast(ttk.Toplevel):
     WIDTH = 340
 
     def __init__(self, master: tk.Misc, title: str, message: str, seconds: float,
-                 slot: int, on_gone: Callable[["Toast"], None]):
+                 on_gone: Callable[["Toast"], None]):
         super().__init__(title=title, master=master, override_redirect=True, topmost=True)
         self.title_text = title
         self.message = message
-        self.slot = slot
         self._on_gone = on_gone
         frame = ttk.Frame(self, padding=(14, 10), bootstyle="primary")
         frame.pack(fill="both", expand=True)
@@ -51,11 +50,15 @@ class Toast(ttk.Toplevel):
         for widget in (self, frame, *frame.winfo_children()):
             widget.bind("<Button-1>", lambda _e: self.dismiss())
         self.update_idletasks()
-        height = max(self.winfo_reqheight(), 60)
-        x = self.winfo_screenwidth() - self.WIDTH - 16
-        y = self.winfo_screenheight() - (height + 12) * (slot + 1) - 40
-        self.geometry(f"{self.WIDTH}x{height}+{x}+{max(0, y)}")
+        self.height = max(self.winfo_reqheight(), 60)
+        self.place_at(self.winfo_screenheight() - 40)
         self.after(int(max(1.0, seconds) * 1000), self.dismiss)
+
+    def place_at(self, bottom: int) -> int:
+        """Put the toast's bottom edge at ``bottom`` (screen y); returns its top edge."""
+        top = max(0, bottom - self.height)
+        self.geometry(f"{self.WIDTH}x{self.height}+{self.winfo_screenwidth() - self.WIDTH - 16}+{top}")
+        return top
 
     def dismiss(self) -> None:
         if self.winfo_exists():
@@ -97,21 +100,24 @@ class Notifier:
 
     def show_toast(self, title: str, message: str) -> Toast | None:
         try:
-            toast = Toast(self._root, title, message, self.seconds, self._free_slot(),
-                          on_gone=self._forget)
+            toast = Toast(self._root, title, message, self.seconds, on_gone=self._forget)
         except tk.TclError:  # root already gone
             return None
         self.toasts.append(toast)
+        self._restack()
         return toast
 
-    def _free_slot(self) -> int:
-        """The lowest corner position no visible toast holds (toasts leave in any order)."""
-        taken = {toast.slot for toast in self.toasts}
-        return next(slot for slot in range(len(taken) + 1) if slot not in taken)
+    def _restack(self) -> None:
+        """Stack the visible toasts up from the bottom-right corner by their real heights
+        (a wrapped title makes one taller), oldest lowest, so none ever covers another."""
+        bottom = self._root.winfo_screenheight() - 40
+        for toast in self.toasts:
+            bottom = toast.place_at(bottom) - 12
 
     def _forget(self, toast: Toast) -> None:
         if toast in self.toasts:
             self.toasts.remove(toast)
+            self._restack()
 
     # Convenience texts used by the app.
     def new_call(self, number: str, name: str, line: str) -> None:

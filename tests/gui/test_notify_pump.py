@@ -108,14 +108,22 @@ def test_run_in_background_delivers_on_tk_thread(root):
     assert delivered_on is threading.main_thread()
 
 
-def test_toasts_never_cover_each_other_when_an_older_one_leaves(root):
+def test_toasts_never_cover_each_other(root):
+    """Toasts of different heights (a long title wraps), and an older one leaving first."""
     pump = EventPump(root, lambda event: None)
     notifier = Notifier(root, post=pump.call_soon, seconds=30, app_name="Operator", backend=None)
-    first = notifier.show_toast("Incoming call: 6945123456", "Line 2101234567")
-    second = notifier.show_toast("Incoming call: 982188776655", "Line 2101234567")
+
+    def overlapping():
+        root.update()
+        spans = sorted((t.winfo_y(), t.winfo_y() + t.winfo_height()) for t in notifier.toasts)
+        return any(top < prev_bottom for (_, prev_bottom), (top, _) in zip(spans, spans[1:]))
+
+    first = notifier.show_toast("Incoming call: 420601234567 — Žluťoučký kůň s.r.o. velkoobchod",
+                                "Line 2101234567")
+    notifier.show_toast("Incoming call: 6945123456", "Line 2101234567")
+    assert not overlapping()
     first.dismiss()                                  # the older one goes first
-    third = notifier.show_toast("Missed call", "982188776655")
-    root.update()
-    assert third.winfo_y() != second.winfo_y()
+    notifier.show_toast("Missed call", "982188776655 — محمد رضایی")
+    assert len(notifier.toasts) == 2 and not overlapping()
     for toast in list(notifier.toasts):
         toast.dismiss()
