@@ -17,7 +17,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
 from ..i18n import _
 from ..records import (Activity, CallNote, Contact, Group, OfficeSetting, Record, ScheduledCall, User)
@@ -131,6 +132,7 @@ class Store:
         self.tables: dict[str, FieldTable] = {name: FieldTable(name, cls) for name, cls in FIELD_TABLES.items()}
         self.calllog: CallLog | None = None
         self.journal: Journal | None = None
+        self._batch: list[Change] | None = None     # local changes of an open batch()
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -319,21 +321,61 @@ class Store:
             return False
 
     def _commit(self, table: str, key: str, fields: dict[str, Any] | None) -> None:
-        """Make one local change durable, then apply it. Caller holds ``_lock``."""
+        """Make one local change durable, then apply it. Caller holds ``_lock``.
+        Inside :meth:`batch` the change waits for the batch's single journal write."""
         if self.closed:
             raise StoreError(_("the store is closed"))
         assert self.journal is not None
-        seq = self.own_seq + 1
-        change = Change(self.device, seq, self.clock.now(), table, key, fields)
-        line = encode(change)
-        self.journal.append([line], own_max=seq)          # committed once this returns
-        self.own_seq = seq
-        self._range(self.device).add(seq)
-        self.pending.append((seq, line))
-        self.lines_since_checkpoint += 1
-        self._apply(change)
-        self._notify([ChangeSet(table, frozenset([key]), "local")])
+        change = Change(self.device, self.own_seq + 1, self.clock.now(), table, key, fields)
+        if self._batch is not None:
+            self._batch.append(change)
+            self.own_seq = change.seq          # taken back if the batch is not written
+            return
+        self._write_local([change])
+
+    def _write_local(self, changes: list[Change]) -> None:
+        """Journal ``changes`` with one write and fsync (the commit), then apply them and
+        tell subscribers once per table. Caller holds ``_lock``."""
+        assert self.journal is not None
+        lines = [encode(c) for c in changes]
+        self.journal.append(lines, own_max=changes[-1].seq)   # committed once this returns
+        self.own_seq = max(self.own_seq, changes[-1].seq)
+        own = self._range(self.device)
+        touched: dict[str, set[str]] = {}
+        for change, line in zip(changes, lines):
+            own.add(change.seq)
+            self.pending.append((change.seq, line))
+            self._apply(change)
+            touched.setdefault(change.table, set()).add(change.key)
+        self.lines_since_checkpoint += len(changes)
+        self._notify(ChangeSet(t, frozenset(k), "local") for t, k in touched.items())
         self._wake.set()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Commit every put/add/delete made inside as one journal write (one fsync) and
+        one notification per table, e.g. for a bulk import. Still crash-safe: the journal
+        write is the commit, one whole line per change, so after ``kill -9`` the store holds
+        the batch's changes up to the last whole line (a torn line is cut at start-up) and
+        nothing half-written. Changes are not visible (nor ``get``-able) before the block
+        ends; an exception inside writes nothing. Holds the store lock meanwhile. A nested
+        ``batch()`` joins the outer one."""
+        with self._lock:
+            if self._batch is not None:
+                yield
+                return
+            first_seq, self._batch = self.own_seq, []
+            try:
+                yield
+                changes, self._batch = self._batch, None
+                if changes:
+                    self._write_local(changes)
+            except BaseException:
+                if self.own_seq not in self._range(self.device):
+                    self.own_seq = first_seq   # not written: leave no gap in own sequence numbers
+                raise
+            finally:
+                self._batch = None
 
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
         """Call ``callback`` for every change (from the thread that made or merged it)."""
