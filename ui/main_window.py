@@ -290,6 +290,11 @@ class MainWindow(ttk.Frame):
             self.banner.pack_forget()
         self._update_status()
 
+    def show_calls_waiting(self, count: int) -> None:
+        """Finished calls the store could not write yet (disk full): say so until saved."""
+        self.calls_waiting = count
+        self._update_status()
+
     def upsert_leg(self, leg: LiveLeg, now: datetime) -> None:
         self.calls.upsert(leg, now)
         self._update_buttons()
@@ -331,6 +336,11 @@ class MainWindow(ttk.Frame):
             text="⚠ " + plural(len(self.problems), "{n} store problem", "{n} store problems")
             if self.problems else _("Store OK"),
             foreground=STATE_COLOURS["ringing"] if self.problems else "")
+        waiting = getattr(self, "calls_waiting", 0)
+        if waiting:
+            self.store_label.configure(text="⚠ " + plural(
+                waiting, "{n} call waiting to be saved", "{n} calls waiting to be saved"),
+                foreground=STATE_COLOURS["held"])
 
 
 __all__ = ["MainWindow", "CallsTable", "ConnectionIndicator", "connection_text"]
