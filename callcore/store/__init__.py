@@ -6,8 +6,9 @@ See docs/store.md for the design. Public API::
     store.contacts.put(contact); store.calls.add(call); store.subscribe(callback)
     store.sync_now(); store.compact(); store.check(); store.close()
 """
-from .engine import ChangeSet, CompactReport, Store, StoreError, StoreProblem, SyncReport
+from .base import StoreError, StoreIOError, StoreProblem
+from .engine import ChangeSet, CompactReport, Store, SyncReport
 from .lock import StationInUseError
 
 __all__ = ["Store", "ChangeSet", "StoreProblem", "StoreError", "StationInUseError", "SyncReport",
-           "CompactReport"]
+           "CompactReport", "StoreIOError"]

@@ -5,18 +5,36 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ..i18n import _
+from .base import StoreProblem
 from .changes import parse_lines
-from .share import BATCH_RE, SnapshotDamaged, file_age, is_conflict_copy, read_snapshot_part
-from .tablefiles import DamagedFile, read_state, read_table_file
-
-if TYPE_CHECKING:
-    from .engine import Store, StoreProblem
+from .share import BATCH_RE, ShareLayout, SnapshotDamaged, file_age, is_conflict_copy, read_snapshot_part
+from .tablefiles import DamagedFile, TableFiles, read_state, read_table_file
 
 
-def _set_aside_earlier(store: "Store", folder: Path) -> None:
+class Store(Protocol):
+    """What the checker needs of the store (a protocol, so this module never imports the
+    engine: the engine imports the checker)."""
+
+    problems: list[StoreProblem]
+    layout: ShareLayout | None
+    journal: Any
+    torn_grace: float
+    _state_path: Path
+    _files: TableFiles
+    _quarantine: Path
+    _lock: Any
+    _needs_rebuild: bool
+
+    def _problem(self, path: Path, problem: str) -> StoreProblem: ...
+    def _table_damaged(self, path: Path, problem: str) -> None: ...
+    def _rebuild(self) -> None: ...
+    def sync_now(self) -> Any: ...
+
+
+def _set_aside_earlier(store: Store, folder: Path) -> None:
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
@@ -24,7 +42,7 @@ def _set_aside_earlier(store: "Store", folder: Path) -> None:
             store._problem(path, _("set aside earlier as damaged or conflicting; look at it, then delete it"))
 
 
-def check_store(store: "Store") -> list["StoreProblem"]:
+def check_store(store: Store) -> list[StoreProblem]:
     before = len(store.problems)
     # local files
     try:

@@ -8,11 +8,11 @@ station. The TinyDB table files are checkpoints of the journal, written in the b
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
 import secrets
 import shutil
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,7 +22,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..i18n import _
 from ..records import (Activity, CallNote, Contact, Group, OfficeSetting, Record, ScheduledCall, User)
+from .base import StoreError, StoreProblem
 from .changes import Change, RangeSet, encode, parse_lines
+from .checker import check_store
 from .clock import HybridClock, env_clock_offset
 from .files import move_aside
 from .journal import Journal
@@ -42,10 +44,7 @@ BATCH_LIMIT = 5000
 CHECKPOINT_SECONDS = 30.0
 CHECKPOINT_LINES = 20000
 HEARTBEAT_SECONDS = 5.0
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or used (bad station id, unusable folder)."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,15 +52,6 @@ class ChangeSet:
     table: str
     keys: frozenset[str]
     origin: str            # "local" | "remote"
-
-
-@dataclass(frozen=True)
-class StoreProblem:
-    path: Path
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.problem}"
 
 
 @dataclass
@@ -262,7 +252,7 @@ class Store:
         if str(item) not in self._seen_problems:
             self._seen_problems.add(str(item))
             self.problems.append(item)
-            print(_("store problem: {problem}").format(problem=item), file=sys.stderr)
+            log.warning("store problem: %s", item)
         return item
 
     def _range(self, device: str) -> RangeSet:
@@ -394,7 +384,7 @@ class Store:
                 try:
                     callback(cs)
                 except Exception as exc:  # a subscriber's bug must not break the store
-                    print(f"store subscriber failed: {exc!r}", file=sys.stderr)
+                    log.exception("store subscriber failed: %r", exc)
 
     def merge_changes(self, changes: Iterable[Change], origin: str = "remote") -> int:
         """Merge changes from elsewhere (skipping ones already applied): journal them
@@ -738,7 +728,6 @@ class Store:
     # ------------------------------------------------------------------ checking
     def check(self) -> list[StoreProblem]:
         """Verify every local and shared file; damaged shared batches are set aside."""
-        from .checker import check_store
         return check_store(self)
 
     # ------------------------------------------------------------------ background
@@ -768,7 +757,7 @@ class Store:
             except OSError:
                 self.online = False
             except Exception as exc:                   # keep syncing whatever happens
-                print(f"store sync failed: {exc!r}", file=sys.stderr)
+                log.exception("store sync failed: %r", exc)
 
     def close(self, checkpoint_lines: int = 1000) -> None:
         """Publish pending changes (if the share is there), stop syncing, release locks."""
