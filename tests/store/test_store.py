@@ -167,8 +167,10 @@ def test_heartbeat_of_another_host_refuses_until_stale(tmp_path, share):
     assert "other-pc" in str(err.value)
     beat.write_text(json.dumps({"station": "alpha", "host": "other-pc", "pid": 4242, "time": time.time() - 600,
                                 "token": "t"}))
-    Store.open(tmp_path / "a", share, "alpha", background_sync=False).close()
-    assert socket.gethostname()
+    with Store.open(tmp_path / "a", share, "alpha", background_sync=False):
+        taken = json.loads(beat.read_text())             # the stale heartbeat is taken over
+        assert (taken["host"], taken["pid"]) == (socket.gethostname(), os.getpid())
+    assert not beat.exists()                             # and given back on close
 
 
 def test_bad_station_id_is_refused():
