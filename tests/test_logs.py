@@ -172,3 +172,22 @@ def test_log_level_option_names_the_valid_levels(capsys):
     assert "unknown log level 'loud'; use one of: DEBUG, INFO, WARNING, ERROR, CRITICAL" in err
     with pytest.raises(logs.LogLevelError):
         logs.setup_logging("cli", "chatty", Path("unused"))
+
+
+def test_the_ami_loop_logs_what_nobody_awaited(caplog):
+    """A failing callback in the AMI thread's loop lands in the log (not on a missing
+    console), via the handler connection.py installs."""
+    from callcore.ami.connection import AmiConnection
+    from tests.waiting import wait_for
+
+    conn = AmiConnection("127.0.0.1", 1, "op", SECRET, backoff_initial=30)
+    conn.start()
+    try:
+        def broken():
+            raise OSError("callback-marker")
+        conn._loop.call_soon_threadsafe(broken)
+        assert wait_for(lambda: "callback-marker" in caplog.text)
+    finally:
+        conn.stop()
+    crash = [r for r in caplog.records if r.name == "callcore.crash"]
+    assert crash and "asyncio: Exception in callback" in crash[0].getMessage()

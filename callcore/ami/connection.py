@@ -28,6 +28,7 @@ from panoramisk import Manager
 
 from ..events import ConnectionStateChanged, DomainEvent
 from ..i18n import _
+from ..logs import add_secret, asyncio_exception_handler
 from .notes import TRANSFER_NOTE_EVENT, encode_transfer_note
 from .protocol import AmiProtocol, ConnectionClosed, plain_headers
 from .tracker import CallTracker
@@ -119,6 +120,7 @@ class AmiConnection:
                  now: Callable[[], datetime] | None = None, outgoing_prefix: str = ""):
         self.host, self.port, self.username = host, int(port), username
         self._secret = secret
+        add_secret(secret)           # masked in every log line from now on
         self.tls = tls
         self._ssl_context = ssl_context
         self._on_event = on_event or (lambda event: None)
@@ -222,6 +224,7 @@ class AmiConnection:
 
     def _thread_main(self, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()
+        loop.set_exception_handler(asyncio_exception_handler)
         asyncio.set_event_loop(loop)
         self._loop = loop
         self._wake = asyncio.Event()
