@@ -1,13 +1,15 @@
 """Settings: office defaults in ``settings.json`` beside the program, per-user overrides in
 the user's config folder (platformdirs), validated field by field.
 
-A wrong value never gets far: :class:`SettingsError` names the dotted field and the problem,
-e.g. ``ami.port: must be a whole number from 1 to 65535, not 'abc'``.
+A wrong value never gets far: :class:`SettingsError` names the field as the settings dialog
+labels it (the dotted key follows for admins) and the problem, e.g.
+``AMI port (ami.port): must be a whole number from 1 to 65535, not 'abc'``.
 """
 from __future__ import annotations
 
 import copy
 import json
+import math
 import socket
 import sys
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .i18n import _
+from .settings_labels import setting_label
 
 APP_NAME = "operator-app"
 
@@ -28,32 +31,54 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "dial": {"outgoing_prefix": "", "international_prefix": "00", "country_code": "",
              "internal_length": 3},
     "match": {"digits": 10, "min_length": 4, "max_length": 20, "similar": False},
-    "popup": {"on_incoming": True, "on_outgoing": True, "silent": False, "bring_to_front": True},
+    "popup": {"on_incoming": True, "on_outgoing": True, "silent": False, "bring_to_front": True,
+              "auto_close_seconds": 30},
     "notify": {"seconds": 10},
     "store": {"shared_folder": "", "local_folder": "", "sync_interval": 1.0},
     "ui": {"language": "en", "theme": "flatly"},
     "lines": {},   # DID -> note shown in the popup ("trunk info")
 }
 
+# Every number has a range (a test checks): 1e300 seconds or NaN must never reach a thread.
 _INT_RANGES = {
     ("ami", "port"): (1, 65535),
     ("match", "digits"): (4, 20),
     ("match", "min_length"): (0, 40),
     ("match", "max_length"): (1, 40),
     ("notify", "seconds"): (0, 3600),
+    ("popup", "auto_close_seconds"): (0, 86400),
     ("dial", "internal_length"): (1, 10),
+}
+_FLOAT_RANGES = {
+    ("ami", "timeout"): (1.0, 300.0),
+    ("store", "sync_interval"): (0.25, 3600.0),
 }
 
 
+def number_range(dotted: str) -> tuple[float, float] | None:
+    """(lowest, highest) allowed for a numeric setting, e.g. ``ami.port`` → (1, 65535)."""
+    section, _sep, key = dotted.partition(".")
+    return _INT_RANGES.get((section, key)) or _FLOAT_RANGES.get((section, key))
+
+
 class SettingsError(ValueError):
-    """An invalid settings file; ``field`` is the dotted key (``ami.port``)."""
+    """An invalid settings file; ``field`` is the dotted key (``ami.port``), ``label`` what
+    the user sees for it (``AMI port``); the message leads with the label."""
 
     def __init__(self, field: str, problem: str, path: Path | None = None):
         self.field = field
         self.problem = problem
         self.path = path
-        where = f"{path}: " if path else ""
-        super().__init__(f"{where}{field}: {problem}")
+        self.label = setting_label(field)
+        if field == "(file)":
+            text = _("{file} {problem}").format(file=path or _("The settings file"), problem=problem)
+        else:
+            named = self.label if self.label == field else _("{label} ({key})").format(
+                label=self.label, key=field)
+            text = _("{field}: {problem}").format(field=named, problem=problem)
+            if path:
+                text = f"{path}: {text}"
+        super().__init__(text)
 
 
 def program_folder() -> Path:
@@ -109,35 +134,44 @@ class Settings:
         return copy_
 
 
+def _shown(value: Any) -> str:
+    """The wrong value as the message quotes it: short, whatever was typed."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def _check_value(section: str, key: str, value: Any, default: Any) -> Any:
     field = f"{section}.{key}"
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise SettingsError(field, _("must be true or false, not {value!r}").format(value=value))
+            raise SettingsError(field, _("must be true or false, not {value}").format(value=_shown(value)))
         return value
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
             lo, hi = _INT_RANGES.get((section, key), (None, None))
             if lo is not None:
-                raise SettingsError(field, _("must be a whole number from {lo} to {hi}, not {value!r}").format(
-                    lo=lo, hi=hi, value=value))
-            raise SettingsError(field, _("must be a whole number, not {value!r}").format(value=value))
+                raise SettingsError(field, _("must be a whole number from {lo} to {hi}, not {value}").format(
+                    lo=lo, hi=hi, value=_shown(value)))
+            raise SettingsError(field, _("must be a whole number, not {value}").format(value=_shown(value)))
         lo, hi = _INT_RANGES.get((section, key), (None, None))
         if lo is not None and not lo <= value <= hi:
-            raise SettingsError(field, _("must be a whole number from {lo} to {hi}, not {value!r}").format(
-                lo=lo, hi=hi, value=value))
+            raise SettingsError(field, _("must be a whole number from {lo} to {hi}, not {value}").format(
+                lo=lo, hi=hi, value=_shown(value)))
         return value
     if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise SettingsError(field, _("must be a positive number, not {value!r}").format(value=value))
+        lo, hi = _FLOAT_RANGES[(section, key)]
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or (isinstance(value, float) and not math.isfinite(value)) or not lo <= value <= hi):
+            raise SettingsError(field, _("must be a number from {lo:g} to {hi:g}, not {value}").format(
+                lo=lo, hi=hi, value=_shown(value)))
         return float(value)
     if isinstance(default, str):
         if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise SettingsError(field, _("must be text, not {value!r}").format(value=value))
+            raise SettingsError(field, _("must be text, not {value}").format(value=_shown(value)))
         return str(value)
     if isinstance(default, dict):
         if not isinstance(value, dict):
-            raise SettingsError(field, _("must be an object, not {value!r}").format(value=value))
+            raise SettingsError(field, _("must be an object, not {value}").format(value=_shown(value)))
         return value
     return value
 
@@ -197,7 +231,8 @@ def load_settings(path: Path | None = None, user_file: Path | None | bool = None
     if user is not None:
         _merge(data, _read_json(user), user)
     if data["match"]["min_length"] > data["match"]["max_length"]:
-        raise SettingsError("match.min_length", _("must not be more than match.max_length"), office)
+        raise SettingsError("match.min_length", _("must not be more than {other}").format(
+            other=setting_label("match.max_length")), office)
     return Settings(data=data, path=office)
 
 

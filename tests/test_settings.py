@@ -83,3 +83,113 @@ def test_user_file_alone_is_enough_after_first_run(tmp_path, monkeypatch):
     monkeypatch.setattr(mod, "program_folder", lambda: tmp_path / "nowhere")
     s = load_settings(user_file=user)
     assert s.get("station.extension") == "201"
+
+
+# -- issue 6 item 2: every number finite and in a sensible range -----------------------------
+
+@pytest.mark.parametrize("text, field", [
+    ('{"store": {"sync_interval": NaN}}', "store.sync_interval"),
+    ('{"store": {"sync_interval": 1e300}}', "store.sync_interval"),
+    ('{"store": {"sync_interval": Infinity}}', "store.sync_interval"),
+    ('{"store": {"sync_interval": 0}}', "store.sync_interval"),
+    ('{"store": {"sync_interval": 1' + "0" * 400 + '}}', "store.sync_interval"),
+    ('{"ami": {"timeout": NaN}}', "ami.timeout"),
+    ('{"ami": {"timeout": -Infinity}}', "ami.timeout"),
+    ('{"ami": {"timeout": 1e9}}', "ami.timeout"),
+    ('{"ami": {"port": 5038.0}}', "ami.port"),
+    ('{"ami": {"port": 1e300}}', "ami.port"),
+    ('{"notify": {"seconds": 1000000000000000000000000}}', "notify.seconds"),
+    ('{"popup": {"auto_close_seconds": -1}}', "popup.auto_close_seconds"),
+    ('{"popup": {"auto_close_seconds": "30"}}', "popup.auto_close_seconds"),
+    ('{"dial": {"internal_length": 0}}', "dial.internal_length"),
+])
+def test_numbers_must_be_finite_and_in_range(tmp_path, text, field):
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path / "s.json", text), user_file=False)
+    assert err.value.field == field
+    assert "must be" in str(err.value) and len(str(err.value)) < 200
+
+
+def test_every_number_setting_has_a_range():
+    from callcore.settings import DEFAULTS, number_range
+    for section, values in DEFAULTS.items():
+        for key, default in values.items():
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                limits = number_range(f"{section}.{key}")
+                assert limits and limits[0] <= default <= limits[1], f"{section}.{key}"
+
+
+def test_sensible_numbers_are_accepted(tmp_path):
+    s = load_settings(write(tmp_path / "s.json", {"store": {"sync_interval": 2}, "ami": {"timeout": 30},
+                                                  "popup": {"auto_close_seconds": 0}}), user_file=False)
+    assert s.get("store.sync_interval") == 2.0 and isinstance(s.get("store.sync_interval"), float)
+    assert s.get("ami.timeout") == 30.0 and s.get("popup.auto_close_seconds") == 0
+
+
+def test_popup_auto_close_seconds_defaults_to_30(tmp_path):
+    s = load_settings(write(tmp_path / "s.json", {}), user_file=False)
+    assert s.get("popup.auto_close_seconds") == 30
+
+
+def test_settings_dialog_refuses_odd_digits_instead_of_crashing():
+    from ui.settings_form import validate
+    _values, errors = validate({"notify.seconds": "²"})     # str.isdigit() is True for it
+    assert errors == {"notify.seconds": "must be a whole number from 0 to 3600"}
+    values, errors = validate({"popup.auto_close_seconds": "0"})
+    assert not errors and values == {"popup": {"auto_close_seconds": 0}}
+    _values, errors = validate({"popup.auto_close_seconds": "-5"})
+    assert "popup.auto_close_seconds" in errors
+
+
+# -- issue 6 item 3: errors name the field as the settings dialog labels it -------------------
+
+def test_errors_lead_with_the_label_the_user_sees(tmp_path):
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path / "s.json", {"match": {"digits": 3}}), user_file=False)
+    message = str(err.value)
+    assert message.endswith("Compare last digits (match.digits): must be a whole number from 4 to 20, not 3")
+    assert err.value.label == "Compare last digits" and err.value.field == "match.digits"
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path / "s.json", {"match": {"min_length": 12, "max_length": 8}}),
+                      user_file=False)
+    assert str(err.value).endswith("Shortest outside number (match.min_length): "
+                                   "must not be more than Longest number")
+
+
+def test_dialog_and_file_errors_use_the_same_labels(tmp_path):
+    from ui.settings_form import fields, validate
+    from callcore.settings import settings_from_dict
+    for field in fields():
+        if field.kind != "int":
+            continue
+        _values, errors = validate({field.dotted: str(field.high + 1)})
+        assert field.dotted in errors
+        with pytest.raises(SettingsError) as err:
+            settings_from_dict({field.section: {field.key: field.high + 1}})
+        assert str(err.value).startswith(f"{field.label} ({field.dotted}): ")
+        assert err.value.problem.startswith(errors[field.dotted])
+
+
+def test_every_setting_has_a_label():
+    from callcore.settings import DEFAULTS
+    from callcore.settings_labels import setting_labels
+    labels = setting_labels()
+    for section, values in DEFAULTS.items():
+        assert section in labels
+        for key in values:
+            assert f"{section}.{key}" in labels and labels[f"{section}.{key}"] != f"{section}.{key}"
+
+
+def test_labels_are_translated_in_errors_and_dialog(tmp_path):
+    from callcore.i18n import load_language
+    from ui.settings_form import fields
+    (tmp_path / "el.json").write_text(json.dumps({"Compare last digits": "Σύγκριση τελευταίων ψηφίων"}),
+                                      encoding="utf-8")
+    assert load_language("el", tmp_path)
+    try:
+        with pytest.raises(SettingsError) as err:
+            load_settings(write(tmp_path / "s.json", {"match": {"digits": 99}}), user_file=False)
+        assert "Σύγκριση τελευταίων ψηφίων (match.digits): " in str(err.value)
+        assert [f.label for f in fields() if f.dotted == "match.digits"] == ["Σύγκριση τελευταίων ψηφίων"]
+    finally:
+        load_language("en")

@@ -120,9 +120,10 @@ class SettingsDialog(ttk.Toplevel):
     def submit(self) -> None:
         raw = {dotted: var.get() for dotted, var in self.variables.items()}
         values, errors = validate(raw, first_run=self.first_run)
+        labels = {field.dotted: field.label for field in fields()}
         for dotted, label in self.error_labels.items():
             if dotted in errors:
-                label.configure(text=_("{field}: {problem}").format(field=dotted,
+                label.configure(text=_("{field}: {problem}").format(field=labels[dotted],
                                                                      problem=errors[dotted]),
                                 foreground=STATE_COLOURS["held"])
             else:

@@ -50,7 +50,7 @@ def test_first_run_dialog_marks_errors_then_returns_settings(root):
     dialog.set_value("station.extension", "")
     dialog.submit()
     assert dialog.result is None and dialog.winfo_exists()
-    assert "ami.port" in dialog.error_labels["ami.port"].cget("text")
+    assert dialog.error_labels["ami.port"].cget("text") == "AMI port: must be a whole number from 1 to 65535"
     assert "is required" in dialog.error_labels["station.extension"].cget("text")
     dialog.set_value("ami.port", "5038")
     dialog.set_value("station.extension", "201")
