@@ -9,6 +9,7 @@ finished call yields exactly one :class:`CallLogged`. The status rules are in
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Mapping
@@ -19,6 +20,8 @@ from .notes import TRANSFER_NOTE_EVENT, decode_transfer_note
 from ..records import CallRecord, call_id_for
 
 Message = Mapping[str, str]
+
+log = logging.getLogger(__name__)
 
 UNKNOWN = "<unknown>"
 RINGING, UP = 5, 6
@@ -145,6 +148,7 @@ class CallTracker:
         self._last_at: datetime | None = None
         self._last_stamp = ""
         self._disconnected_at: datetime | None = None
+        self.failed_events = 0     # AMI messages a handler could not take (logged, see feed)
         self._handlers: dict[str, Callable[[Message, datetime], list[DomainEvent]]] = {
             "Newchannel": self._on_newchannel,
             "Newstate": self._on_newstate,
@@ -172,17 +176,31 @@ class CallTracker:
     # ------------------------------------------------------------------ public API
     def feed(self, message: Message) -> list[DomainEvent]:
         """One AMI message → the domain events it causes (often none). Never raises on
-        unknown or malformed messages."""
-        handler = self._handlers.get(message.get("Event", ""))
-        if handler is None:
-            stamp = message.get("Timestamp")
-            if stamp:
-                self._last_stamp = stamp  # Asterisk's clock, for rebuild_from
-            return []
+        unknown or malformed messages: those are counted in ``failed_events`` and logged."""
         try:
+            handler = self._handlers.get(message.get("Event", ""))
+            if handler is None:
+                stamp = message.get("Timestamp")
+                if stamp:
+                    self._last_stamp = stamp  # Asterisk's clock, for rebuild_from
+                return []
             return handler(message, self._time(message))
-        except (KeyError, ValueError, TypeError, AttributeError):
-            return []  # a malformed message must not stop call tracking
+        except Exception as exc:  # a malformed message must not stop call tracking
+            self._failed(message, exc)
+            return []
+
+    def _failed(self, message: object, exc: Exception) -> None:
+        """Count and log (event name and error, never the whole message) an AMI message
+        that could not be handled; after the first 20, only every 100th is logged."""
+        self.failed_events += 1
+        count = self.failed_events
+        if count <= 20 or count % 100 == 0:
+            try:
+                name = str(message.get("Event", "?"))  # type: ignore[attr-defined]
+            except Exception:
+                name = type(message).__name__
+            log.warning("AMI event %r not handled (%d so far): %s: %s", name, count,
+                        type(exc).__name__, exc, exc_info=count <= 5)
 
     def feed_many(self, messages: Iterable[Message]) -> list[DomainEvent]:
         out: list[DomainEvent] = []

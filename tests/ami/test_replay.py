@@ -3,6 +3,7 @@ would see: popups (LegRinging) with the caller's number and name, leg states, an
 one call-log record per call with the right status, times and parties."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import pytest
@@ -38,6 +39,9 @@ def test_each_call_is_logged_once_as_expected(name):
     fx = load(name)
     _tracker, events = replay(fx)
     logged = records(events)
+    parts = [r for r in logged if r.id != call_id_for(r.linkedid)]  # received by transfer (XFER-4)
+    assert all(r.transferred_from for r in parts)
+    logged = [r for r in logged if r not in parts]
     expected = {c["linkedid"]: c for c in fx.expect}
     assert sorted(r.linkedid for r in logged) == sorted(expected), "one record per call, no extras"
     for record in logged:
@@ -78,7 +82,7 @@ def test_leg_events_are_consistent(name):
     assert len({r.leg_id for r in rings}) == len(rings)
     for ring in rings:
         assert ring.extension and not ring.channel.startswith("Local/")
-        assert ring.call_id == call_id_for(ring.linkedid)
+        assert ring.call_id == call_id_for(ring.linkedid) or ring.transferred_by  # XFER-4 part
     logged_ids = {r.id for r in records(events)}
     assert {e.call_id for e in ends} <= logged_ids
 
@@ -190,15 +194,21 @@ def test_transfers(name):
     _t, events = replay(fx)
     want = fx.expect[0]
     logged = records(events)
-    assert len(logged) == 1, "a transfer (and its consult call) is one call in the log"
+    # XFER-4: the transferring leg and the receiving leg are two records of one Linkedid
+    # (an attended transfer's consult call is part of the receiving one)
+    assert len(logged) == (2 if want["status"] == "transferred" else 1)
     record = logged[0]
     assert (record.status, record.transferred_to) == (want["status"], want["transferred_to"])
     if want["status"] == "transferred":
-        assert record.transferred_from == "201"
+        received = logged[1]
+        assert (record.extension, received.extension, received.transferred_from, received.status) == \
+            ("201", "202", "201", "answered")
+        assert received.linkedid == record.linkedid and received.id != record.id
+        assert record.talk_seconds < received.talk_seconds      # each leg its own talk time
         moves = by_type(events, LegTransferred)
         assert moves and moves[0].extension == "201" and moves[0].target == "202"
         to_202 = [r for r in by_type(events, LegRinging) if r.extension == "202"]
-        assert to_202 and to_202[0].call_id == record.id
+        assert to_202 and to_202[0].call_id == received.id and to_202[0].transferred_by == "201"
 
 
 def test_same_call_gets_the_same_id_on_every_workstation():
@@ -237,3 +247,29 @@ def test_login_mid_call_restores_from_core_show_channels():
     assert [e.extension for e in by_type(events, LegAnswered)] == ["201"]
     statuses = {e.extension: e.status for e in by_type(events, LegEnded)}
     assert statuses == {"201": "answered", "203": "missed"}
+
+
+def test_messages_the_tracker_cannot_handle_are_counted_and_logged(caplog):
+    """A real call with broken messages in the middle: the popup and the log record are
+    as without them, and each broken message is counted and logged by event name."""
+
+    class Unreadable(dict):
+        def get(self, *args):
+            raise RuntimeError("message object broke")
+
+    fx = need("incoming_answered")
+    _t, clean_events = replay(fx)
+    uid = next(m["Uniqueid"] for m in fx.messages if m.get("Event") == "Newchannel")
+    broken = [{"Event": "Newstate", "Uniqueid": uid, "Channel": "PJSIP/201-x", "ChannelState": "up!"},
+              None, "Event: Hangup", Unreadable(Event="Hangup")]
+    at = next(i for i, m in enumerate(fx.messages) if m.get("Event") == "DialBegin")
+    caplog.set_level(logging.WARNING, logger="callcore.ami.tracker")
+    tracker = CallTracker(now=StepClock(), outgoing_prefix=OUTGOING_PREFIX)
+    events = tracker.feed_many(fx.messages[:at] + broken + fx.messages[at:])
+    assert [type(e).__name__ for e in events] == [type(e).__name__ for e in clean_events]
+    assert [r.status for r in records(events)] == ["answered"]
+    assert tracker.failed_events == len(broken)
+    lines = [r.getMessage() for r in caplog.records if r.name == "callcore.ami.tracker"]
+    assert len(lines) == len(broken)
+    assert "AMI event 'Newstate' not handled (1 so far): ValueError" in lines[0]
+    assert "RuntimeError: message object broke" in lines[3]
