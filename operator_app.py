@@ -6,7 +6,8 @@
     operator_app.py --settings PATH contacts|calls|store ...   admin command line
     operator_app.py --self-test                       check a (frozen) build and exit
 
-Services are created and wired here (and in app/wiring modules it calls), and only here.
+Each mode builds its parts with ``callcore.app.build_app`` (the one composition root); this
+file only picks the mode, starts logging and hands the window its ports.
 """
 from __future__ import annotations
 
@@ -68,7 +69,18 @@ def _parse_app_args(args: list[str]):
     parser.add_argument("--demo", action="store_true", help=_("run against the built-in demo PBX"))
     parser.add_argument("--recorder", action="store_true", help=_("no window: log every call of the PBX"))
     parser.add_argument("--self-test", action="store_true", help=_("check this build and exit"))
+    parser.add_argument("--log-level", metavar="LEVEL", default="INFO",
+                        help=_("how much goes into the log file: DEBUG, INFO, WARNING, ERROR"))
     return parser.parse_args(args)
+
+
+def start_logging(mode: str, level: str = "INFO"):
+    """The per-user rotating log file for this mode, with every thread's uncaught exception
+    in it (the Windows build has no console: this file is the only trace). Returns its path."""
+    from callcore.logs import install_exception_hooks, setup_logging
+    path = setup_logging(mode, level)
+    install_exception_hooks()
+    return path
 
 
 def _load_settings(path: str | None):
@@ -90,27 +102,21 @@ def _demo_settings(folder=None):
     return settings_from_dict(demo_settings(folder, pbx)), pbx
 
 
-def _open_store(settings):
-    from callcore.store import Store
-    return Store.open(settings.local_folder, settings.shared_folder, settings.station_id,
-                      sync_interval=float(settings.get("store.sync_interval")))
-
-
 def run_recorder(args) -> int:
     from callcore.i18n import _
     from callcore.recorder import run_recorder as run
     from callcore.settings import SettingsError
-    from callcore.store import StationInUseError
+    from callcore.store import StationInUseError, StoreError
+    log_file = start_logging("recorder", args.log_level)
     try:
         settings = _load_settings(args.settings)
-        store = _open_store(settings)
+        return run(settings, log_file=log_file)
     except FileNotFoundError as exc:
         print(_("error: no settings file at {path}; pass --settings PATH").format(path=exc), file=sys.stderr)
         return 2
-    except (SettingsError, StationInUseError) as exc:
+    except (SettingsError, StationInUseError, StoreError) as exc:
         print(_("error: {problem}").format(problem=exc), file=sys.stderr)
         return 2
-    return run(settings, store)
 
 
 def _first_run(root) -> bool:
@@ -124,26 +130,47 @@ def _first_run(root) -> bool:
     return True
 
 
-class OperatorSession:
-    """One running operator window with its services (and the demo PBX in demo mode)."""
+def ui_ports_for(app):
+    """The window's view of the application: one port per feature (``ui.ports.UiPorts``)."""
+    from ui.ports import PopupSettings, StationInfo, UiPorts
+    prefs = app.preferences.popup_prefs()
+    station = StationInfo(
+        extension=app.extension, is_demo=app.is_demo,
+        notify_seconds=int(app.settings.get("notify.seconds")),
+        popup_settings=PopupSettings(on_incoming=prefs.on_incoming, on_outgoing=prefs.on_outgoing,
+                                     silent=prefs.silent, bring_to_front=prefs.bring_to_front,
+                                     **_optional(PopupSettings, auto_close_seconds=prefs.auto_close_seconds)))
+    return UiPorts(station=station, connection=app.pbx, calls=app.calls, directory=app.directory,
+                   settings=app.preferences, status=app.status, events=app.hub)
 
-    def __init__(self, ui, services, pbx=None):
-        self.ui, self.services, self.pbx = ui, services, pbx
+
+def _optional(cls, **values):
+    """Only the fields ``cls`` has (a port may not have grown a field yet)."""
+    import dataclasses
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in values.items() if k in names}
+
+
+class OperatorSession:
+    """One running operator window with its application (and the demo PBX in demo mode)."""
+
+    def __init__(self, ui, app, pbx=None):
+        self.ui, self.app, self.pbx = ui, app, pbx
 
     def close(self) -> None:
-        self.services.close()
+        self.app.close()
         if self.pbx is not None:
             self.pbx.stop()
 
 
-def start_operator(args, root, demo_folder=None):
-    """Settings → store → services → window, connected. Returns an OperatorSession, or an
+def start_operator(args, root, demo_folder=None, log_file=None):
+    """Settings → application → window, connected. Returns an OperatorSession, or an
     exit code after telling the user why it cannot start."""
     from tkinter import messagebox
+    from callcore.app import AppMode, build_app
     from callcore.i18n import _
-    from callcore.services import LiveServices
     from callcore.settings import SettingsError
-    from callcore.store import StationInUseError
+    from callcore.store import StationInUseError, StoreError
     from ui.app import OperatorUi
 
     pbx = None
@@ -158,37 +185,38 @@ def start_operator(args, root, demo_folder=None):
                     messagebox.showerror(_("Operator"), _("No settings file; nothing to do."))
                     return 2
                 settings = _load_settings(None)
-        store = _open_store(settings)
-    except (SettingsError, StationInUseError) as exc:
+        app = build_app(settings, AppMode.WINDOW, is_demo=args.demo, log_file=log_file)
+    except (SettingsError, StationInUseError, StoreError) as exc:
         if pbx is not None:
             pbx.stop()
         messagebox.showerror(_("Operator"), str(exc))
         return 2
-    services = LiveServices(settings, store, is_demo=args.demo)
     if args.demo:
         from callcore.demo import demo_contacts
         for contact in demo_contacts():
-            if store.contacts.get(contact.id) is None:
-                store.contacts.put(contact)
+            if app.store.contacts.get(contact.id) is None:
+                app.store.contacts.put(contact)
     import gc
     gc.freeze()  # the loaded directory is long-lived: keep it out of GC scans (lookup p99)
-    ui = OperatorUi(services, root=root)
-    services.attach_ui(ui.queue_event)
+    ui = OperatorUi(ui_ports_for(app), root=root)
     root.deiconify()
     ui.start()
-    services.connect()
-    return OperatorSession(ui, services, pbx)
+    app.start()
+    return OperatorSession(ui, app, pbx)
 
 
 def run_app(argv: list[str]) -> int:
     args = _parse_app_args(argv)
     if args.recorder:
         return run_recorder(args)
+    log_file = start_logging("window", args.log_level)
     import ttkbootstrap as ttk
     from callcore.i18n import _
+    from callcore.logs import tk_report_callback_exception
     root = ttk.Window(title=_("Operator"), themename="flatly", size=(900, 520), minsize=(640, 340))
+    tk_report_callback_exception(root)
     root.withdraw()
-    session = start_operator(args, root)
+    session = start_operator(args, root, log_file=log_file)
     if isinstance(session, int):
         return session
     try:

@@ -26,7 +26,7 @@ def p99(values):
 
 def main() -> int:
     from bench_store import generate
-    from callcore.services import RECENT_CALLS_MONTHS
+    from callcore.app.calls import RECENT_CALLS_MONTHS
     from callcore.store import Store
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="100,000 calls")

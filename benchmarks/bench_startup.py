@@ -32,24 +32,24 @@ settings = settings_from_dict({"station": {"id": "bench", "extension": "201"},
                                "ami": {"port": 1},
                                "store": {"local_folder": sys.argv[2]}})
 import ttkbootstrap as ttk
-from callcore.services import LiveServices
+from callcore.app import AppMode, build_app
 from ui.app import OperatorUi
 root = ttk.Window(title="bench", themename="flatly", size=(900, 520))
-store = operator_app._open_store(settings)
+app = build_app(settings, AppMode.WINDOW)
+store = app.store
 t_store = time.perf_counter() - T0
-services = LiveServices(settings, store)
-ui = OperatorUi(services, root=root, notify_backend=None)
+ui = OperatorUi(operator_app.ui_ports_for(app), root=root, notify_backend=None)
 root.update()
 t_window = time.perf_counter() - T0
-services._directory.ready.wait()
+app.directory.ready.wait()
 t_directory = time.perf_counter() - T0
-services.search("a")           # waits for the name pass
+app.directory.search("a")           # waits for the name pass
 t_search = time.perf_counter() - T0
-assert len(services.directory) > 0
+assert len(app.directory.directory) > 0
 rss = psutil.Process().memory_info().rss / 2**20
 print(json.dumps({"store": t_store, "window": t_window, "directory": t_directory,
                   "search": t_search, "rss": rss}))
-ui.close(); services.close(); root.destroy()
+ui.close(); app.close(); root.destroy()
 """
 
 

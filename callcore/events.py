@@ -111,6 +111,38 @@ class TransferNoteReceived:
     to_extension: str
     notes: str
     context: str = ""           # JSON text of attached context items
+    linkedid: str = ""          # the call (Asterisk Linkedid) being transferred
+    leg_id: str = ""            # the transferring extension's leg
+    kind: str = "note"          # blind | attended | note (nothing announced)
+    from_user: str = ""         # the transferring operator's name
+    call_notes: str = ""        # the call's notes so far
+    contact_id: str = ""        # the caller's contact, as the transferring side knew it
+    contact_name: str = ""
+
+
+@dataclass(frozen=True)
+class StoreChanged:
+    """Records of one table changed, here (``origin="local"``) or merged from another
+    workstation (``"remote"``). Published by the app layer for every store change."""
+
+    table: str
+    keys: frozenset[str]
+    origin: str = "local"
+
+
+@dataclass(frozen=True)
+class ClockTick:
+    """Once a second (window mode): what timers (reminders, auto-close) hang on."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CallsWaitingToBeSaved:
+    """Finished calls the call log could not write yet (disk full, folder gone); they are
+    retried until written. ``count`` 0 means all are saved."""
+
+    count: int
 
 
 DomainEvent = Union[LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded,

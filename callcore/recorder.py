@@ -2,44 +2,44 @@
 
 Runs on any machine that stays on (e.g. the file server), so calls are logged even when
 every operator's PC is off. SIGTERM or Ctrl-C: stop AMI, write what is queued, publish to
-the shared folder, exit 0.
+the shared folder, exit 0. A refused login is retried with a growing pause (an admin may
+fix the secret on the PBX side); each failure is logged.
 """
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from pathlib import Path
+from typing import Any
 
-from .ami.connection import AmiConnection
-from .calllog import CallLogger
-from .events import CallLogged, ConnectionStateChanged, DomainEvent
+from .app import App, AppMode, build_app
+from .events import ConnectionStateChanged
 from .i18n import _
-from .numbers import MatchRules
-from .services import load_directory
 from .settings import Settings
-from .store import Store
 
 log = logging.getLogger(__name__)
 
 
 class Recorder:
-    """AMI connection + call logger, headless."""
+    """The application in recorder mode, plus a line on stdout per logged call."""
 
-    def __init__(self, settings: Settings, store: Store, *, echo=print):
-        self.store = store
+    def __init__(self, settings: Settings, *, echo=print, log_file: Path | None = None,
+                 **build_options: Any):
         self.echo = echo
-        self.directory = load_directory(store, MatchRules.from_settings(settings))
-        self.logger = CallLogger(store, self.directory.lookup, settings.get("station.user") or "recorder",
-                                 on_written=self._written)
-        self.connection = AmiConnection.from_settings(settings, on_event=self._on_event)
         self.stopped = threading.Event()
+        build_options.setdefault("connection_options", recorder_connection_options())
+        self.app: App = build_app(settings, AppMode.RECORDER, log_file=log_file,
+                                  on_call_written=self._written, **build_options)
+        self.app.hub.subscribe(ConnectionStateChanged, self._connection_changed)
 
-    def _on_event(self, event: DomainEvent) -> None:
-        if isinstance(event, CallLogged):
-            self.logger.log(event.record)
-        elif isinstance(event, ConnectionStateChanged):
-            self.echo(_("AMI: {status} {reason}").format(status=event.status, reason=event.reason).rstrip(),
-                      flush=True)
+    @property
+    def written(self) -> int:
+        return self.app.call_log.logger.written if self.app.call_log else 0
+
+    def _connection_changed(self, event: ConnectionStateChanged) -> None:
+        self.echo(_("AMI: {status} {reason}").format(status=event.status, reason=event.reason).rstrip(),
+                  flush=True)
 
     def _written(self, record, added: bool) -> None:
         if added:
@@ -49,21 +49,31 @@ class Recorder:
 
     def run(self) -> int:
         """Block until stop() (signal); returns the exit code."""
-        self.connection.start()
+        self.app.start()
         while not self.stopped.wait(0.5):  # short waits: signals are handled between them
             pass
-        self.connection.stop()
-        self.logger.close()
-        self.store.close()
-        self.echo(_("recorder stopped: {count} calls logged").format(count=self.logger.written), flush=True)
+        written = self.written
+        self.app.close()
+        self.echo(_("recorder stopped: {count} calls logged").format(count=self.written or written),
+                  flush=True)
         return 0
 
     def stop(self, *_args) -> None:
         self.stopped.set()
 
 
-def run_recorder(settings: Settings, store: Store) -> int:
-    recorder = Recorder(settings, store)
+def recorder_connection_options() -> dict[str, Any]:
+    """How the recorder's AMI connection behaves unlike the window's: nobody is there to fix
+    a refused login, so it keeps retrying (30 s growing to 5 min) instead of giving up."""
+    import inspect
+    from .ami.connection import AmiConnection
+    accepted = inspect.signature(AmiConnection.__init__).parameters
+    wanted = {"auth_retry": True}
+    return {k: v for k, v in wanted.items() if k in accepted}
+
+
+def run_recorder(settings: Settings, *, log_file: Path | None = None) -> int:
+    recorder = Recorder(settings, log_file=log_file)
     signal.signal(signal.SIGINT, recorder.stop)
     signal.signal(signal.SIGTERM, recorder.stop)
     if hasattr(signal, "SIGBREAK"):  # Windows console Ctrl-Break

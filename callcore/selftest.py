@@ -58,16 +58,21 @@ def check_assets() -> CheckResult:
 
 
 def check_store() -> CheckResult:
+    from .app import AppMode, build_app
     from .records import Contact, Phone
-    from .store import Store
+    from .settings import settings_from_dict
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "local", Path(tmp) / "shared", "self-test", background_sync=False)
+        (Path(tmp) / "shared").mkdir()
+        settings = settings_from_dict({"station": {"id": "self-test"}, "store": {
+            "local_folder": str(Path(tmp) / "local"), "shared_folder": str(Path(tmp) / "shared")}})
+        app = build_app(settings, AppMode.SELFTEST)
+        store = app.store
         try:
             contact = store.contacts.put(Contact(name="Μανουσάκης Δοκιμή", phones=[Phone("2101234567")]))
             store.sync_now()
             back = store.contacts.get(contact.id)
         finally:
-            store.close()
+            app.close()
     ok = back is not None and back.name == "Μανουσάκης Δοκιμή"
     return CheckResult(_("store"), ok, "" if ok else _("contact did not round-trip"))
 

@@ -1,10 +1,11 @@
 """Wires the operator window, the event pump, popups and notifications together.
 
-    ui = OperatorUi(services)          # creates the ttkbootstrap root unless given one
-    ami.on_event = ui.queue_event      # any thread: domain events in
-    ui.run()                           # start pump + counters, then mainloop
+    ui = OperatorUi(ports)             # UiPorts; creates the ttkbootstrap root unless given one
+    ui.start()                         # subscribes to ports.events, starts pump + counters
 
-Only legs whose extension is ``services.extension`` are this workstation's calls.
+Domain events reach the UI through the hub (``ports.events``): one subscription per event
+type, delivered on the Tk thread by the pump. Tests hand events in with ``queue_event``.
+Only legs whose extension is ``ports.station.extension`` are this workstation's calls.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from .look import setup_fonts, style_tables
 from .main_window import MainWindow
 from .notify import Notifier, plyer_backend
 from .popup import CallPopup
-from .ports import OperatorServices
+from .ports import UiPorts
 from .pump import EventPump
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ def _utcnow() -> datetime:
 class OperatorUi:
     """The whole operator UI for one workstation."""
 
-    def __init__(self, services: OperatorServices, root: tk.Tk | None = None, *,
+    def __init__(self, ports: UiPorts | Any, root: tk.Tk | None = None, *,
                  theme: str = "flatly", clock: Callable[[], datetime] = _utcnow,
                  notify_backend: Callable[..., Any] | None = plyer_backend):
-        self.services = services
+        self.ports = ports if isinstance(ports, UiPorts) else UiPorts.of(ports)
+        self.station = self.ports.station
         self.clock = clock
         self._owns_root = root is None
         self.root = root or ttk.App(title=APP_NAME, theme=theme, size=(860, 480),
@@ -54,20 +56,34 @@ class OperatorUi:
         self.fonts = setup_fonts(self.root)
         style_tables(self.root)
         self.pump = EventPump(self.root, self.ui_event)
-        self.calls = LiveCalls(services.extension)
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            ConnectionStateChanged: self._connection_changed,
+            ExtensionStateChanged: self._extension_state,
+            TransferNoteReceived: self._transfer_note,
+            LegRinging: lambda e: self._ringing(e, self.clock()),
+            LegAnswered: lambda e: self._answered(e, self.clock()),
+            LegHeld: lambda e: self._changed(self.calls.held(e), self.clock()),
+            LegResumed: lambda e: self._changed(self.calls.resumed(e), self.clock()),
+            LegTransferred: lambda e: self._changed(self.calls.transferred(e), self.clock()),
+            LegEnded: lambda e: self._ended(e, self.clock()),
+        }
+        self._leg_events = (LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded)
+        self._unsubscribe: list[Callable[[], None]] = []
+        self.calls = LiveCalls(self.station.extension)
         self.popups: dict[str, CallPopup] = {}
         self._ended_popups: set[str] = set()
         self._transfer_notes: dict[str, TransferNoteReceived] = {}
         self._tick_after: str | None = None
         self._ticks = 0
         self.window = MainWindow(
-            self.root, extension=services.extension, is_demo=services.is_demo,
-            on_connect=services.connect, on_disconnect=services.disconnect,
-            on_hangup=self.hangup, on_open_popup=self.open_popup, on_settings=self.open_settings)
+            self.root, extension=self.station.extension, is_demo=self.station.is_demo,
+            on_connect=self.ports.connection.connect, on_disconnect=self.ports.connection.disconnect,
+            on_hangup=self.hangup, on_open_popup=self.open_popup, on_settings=self.open_settings,
+            on_focus_popup=self.focus_newest_popup, on_connection_changed=self._mark_connection)
         self.notifier = Notifier(self.root, post=self.pump.call_soon,
-                                 seconds=services.notify_seconds,
+                                 seconds=self.station.notify_seconds,
                                  app_name=_("{app} (demo)").format(app=APP_NAME)
-                                 if services.is_demo else APP_NAME,
+                                 if self.station.is_demo else APP_NAME,
                                  backend=notify_backend)
         self.window.show_connection("off")
         self.window.show_store_problems(self._store_problems())
@@ -81,7 +97,11 @@ class OperatorUi:
         self.pump.queue_event(event)
 
     def start(self) -> None:
-        """Start draining events and the one-second counter tick."""
+        """Subscribe to the hub, start draining events and the one-second counter tick."""
+        events = self.ports.events
+        if events is not None and not self._unsubscribe:
+            self._unsubscribe = [events.subscribe(kind, self.ui_event, deliver=self.pump.call_soon)
+                                 for kind in self._handlers]
         self.pump.start()
         if self._tick_after is None:
             self._tick_after = self.root.after(TICK_MS, self._tick)
@@ -105,6 +125,9 @@ class OperatorUi:
         if self._closed:
             return
         self._closed = True
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
         for popup in list(self.popups.values()):
             if not popup.save_notes_now():
                 log.error("notes of call %s could not be saved on exit", popup.leg.call_id)
@@ -124,37 +147,28 @@ class OperatorUi:
 
     # -- events (Tk thread) ---------------------------------------------------------------
     def ui_event(self, event: Any) -> None:
-        """Apply one domain event to the window and popups."""
-        now = self.clock()
-        if isinstance(event, ConnectionStateChanged):
-            self.window.show_connection(event.status, event.reason)
-        elif isinstance(event, ExtensionStateChanged):
-            if event.extension == self.services.extension:
-                self.window.show_phone_state(event.state, event.paused)
-        elif isinstance(event, TransferNoteReceived):
-            self._transfer_note(event)
-        elif isinstance(event, CallLogged):
-            pass  # the call log view (elsewhere) refreshes from the store
-        elif not self.calls.is_mine(event):
-            return
-        elif isinstance(event, LegRinging):
-            self._ringing(event, now)
-        elif isinstance(event, LegAnswered):
-            self._answered(event, now)
-        elif isinstance(event, LegHeld):
-            self._changed(self.calls.held(event), now)
-        elif isinstance(event, LegResumed):
-            self._changed(self.calls.resumed(event), now)
-        elif isinstance(event, LegTransferred):
-            self._changed(self.calls.transferred(event), now)
-        elif isinstance(event, LegEnded):
-            self._ended(event, now)
+        """Apply one domain event to the window and popups (Tk thread)."""
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            return          # e.g. CallLogged: the call log view refreshes from the store
+        if isinstance(event, self._leg_events) and not self.calls.is_mine(event):
+            return          # another extension's leg
+        handler(event)
+
+    def _connection_changed(self, event: ConnectionStateChanged) -> None:
+        self.window.show_connection(event.status, event.reason)
+
+    def _extension_state(self, event: ExtensionStateChanged) -> None:
+        if event.extension == self.station.extension:
+            self.window.show_phone_state(event.state, event.paused)
 
     def _ringing(self, event: LegRinging, now: datetime) -> None:
         if self.calls.get(event.leg_id) is not None:
-            return  # replayed after a reconnect: already shown
+            # Rebuilt after a reconnect (restored=True): refresh it, no second popup.
+            self._changed(self.calls.ringing(event, now), now)
+            return
         leg = self.calls.ringing(event, now)
-        matches = list(self.services.lookup(leg.number)) if leg.number else []
+        matches = list(self.ports.directory.lookup(leg.number)) if leg.number else []
         if matches:
             leg.contact_name = matches[0].contact.name
             leg.popup_suppressed = matches[0].contact.popup_priority == 0
@@ -163,7 +177,7 @@ class OperatorUi:
             return
         if leg.direction != "out":
             self.notifier.new_call(leg.number, leg.display_name, leg.line)
-        settings = self.services.popup_settings
+        settings = self.station.popup_settings
         wanted = settings.on_outgoing if leg.direction == "out" else settings.on_incoming
         if wanted:
             self._open_popup(leg, matches, silent=settings.silent,
@@ -174,11 +188,11 @@ class OperatorUi:
         known = before.number if before is not None else ""
         leg = self.calls.answered(event, now)
         if leg is not None and leg.number and leg.number != known:
-            matches = list(self.services.lookup(leg.number))
+            matches = list(self.ports.directory.lookup(leg.number))
             leg.contact_name = matches[0].contact.name if matches else ""
             popup = self.popups.get(leg.leg_id)
             if popup is not None:
-                popup.set_caller(leg.number, matches, leg.caller_id_name, self.services.is_demo)
+                popup.set_caller(leg.number, matches, leg.caller_id_name, self.station.is_demo)
         self._changed(leg, now)
 
     def _changed(self, leg: LiveLeg | None, now: datetime) -> None:
@@ -196,15 +210,14 @@ class OperatorUi:
             return
         popup = self.popups.get(leg.leg_id)
         if popup is not None:
-            popup.leg = leg
-            popup.refresh(now)
             self._ended_popups.add(leg.leg_id)
+            popup.call_ended(leg, now, self.station.popup_settings.auto_close_seconds)
         if (leg.direction != "out" and leg.answered_at is None and not leg.popup_suppressed
                 and event.status in ("missed", "abandoned", "unanswered", "busy")):
             self.notifier.missed_call(leg.number, leg.display_name)
 
     def _transfer_note(self, event: TransferNoteReceived) -> None:
-        if event.to_extension != self.services.extension:
+        if event.to_extension != self.station.extension:
             return
         self._transfer_notes[event.call_id] = event
         for popup in self.popups.values():
@@ -215,29 +228,48 @@ class OperatorUi:
     def open_popup(self, leg_id: str) -> CallPopup | None:
         """Show (or raise) the popup of a current leg, e.g. from the calls table."""
         popup = self.popups.get(leg_id)
-        if popup is not None:
-            popup.bring_to_front()
-            return popup
-        leg = self.calls.get(leg_id)
-        if leg is None:
-            return None
-        matches = list(self.services.lookup(leg.number)) if leg.number else []
-        return self._open_popup(leg, matches, silent=False, bring_to_front=True)
+        if popup is None:
+            leg = self.calls.get(leg_id)
+            if leg is None:
+                return None
+            matches = list(self.ports.directory.lookup(leg.number)) if leg.number else []
+            popup = self._open_popup(leg, matches, silent=False, bring_to_front=False)
+        popup.focus_notes()   # the operator asked for it: the keyboard goes there
+        return popup
+
+    def focus_newest_popup(self) -> CallPopup | None:
+        """F2 (main window, any popup, Calls menu): the cursor into the newest popup's notes."""
+        for popup in reversed(list(self.popups.values())):
+            if not popup.closed:
+                popup.focus_notes()
+                return popup
+        return None
+
+    def _mark_connection(self, status: str) -> None:
+        """Not connected: nobody knows what the listed calls do (state unknown, timers
+        stop, no hang-up). Connected again, calls rebuilt (gone ones ended first): the
+        legs still listed are live again."""
+        now = self.clock()
+        legs = (self.calls.connection_back() if status == "connected"
+                else self.calls.connection_lost(now))
+        for leg in legs:
+            self._changed(leg, now)
 
     def _open_popup(self, leg: LiveLeg, matches: list, *, silent: bool,
                     bring_to_front: bool) -> CallPopup:
         popup = CallPopup(
-            self.root, leg, matches, line_note=self.services.line_note(leg.line) if leg.line else "",
-            initial_notes=self.services.load_notes(leg.call_id),
-            save_notes=self.services.save_notes, hangup=self.hangup,
-            on_closed=self._popup_closed, is_demo=self.services.is_demo, iconify=silent)
+            self.root, leg, matches, line_note=self.ports.calls.line_note(leg.line) if leg.line else "",
+            initial_notes=self.ports.calls.load_notes(leg.call_id),
+            save_notes=self.ports.calls.save_notes, hangup=self.hangup,
+            on_closed=self._popup_closed, is_demo=self.station.is_demo, iconify=silent,
+            clock=self.clock, on_focus_newest=self.focus_newest_popup)
         self.popups[leg.leg_id] = popup
         note = self._transfer_notes.get(leg.call_id)
         if note is not None:
             popup.show_transfer(note.from_extension, note.notes)
         popup.refresh(self.clock())
         number = leg.number
-        self.pump.run_in_background(lambda: self.services.recent_calls(number, RECENT_CALLS),
+        self.pump.run_in_background(lambda: self.ports.calls.recent_calls(number, RECENT_CALLS),
                                     popup.show_recent, name="recent-calls")
         if bring_to_front:
             try:
@@ -245,7 +277,9 @@ class OperatorUi:
                 self.root.lift()
             except tk.TclError:
                 pass
-            popup.bring_to_front()
+            popup.bring_to_front()   # raised and blinking; the keyboard stays where it is
+        elif not silent:
+            popup.flash()
         return popup
 
     def _popup_closed(self, popup: CallPopup) -> None:
@@ -255,12 +289,12 @@ class OperatorUi:
 
     # -- actions --------------------------------------------------------------------------
     def hangup(self, leg_id: str) -> None:
-        self.services.hangup(leg_id)
+        self.ports.calls.hangup(leg_id)
 
     def open_settings(self) -> None:
         from .first_run import SettingsDialog
-        dialog = SettingsDialog(self.root, self.services.settings_values(),
-                                title=_("Settings"), save=self.services.save_settings)
+        dialog = SettingsDialog(self.root, self.ports.settings.settings_values(),
+                                title=_("Settings"), save=self.ports.settings.save_settings)
         dialog.show()
 
     # -- timers ---------------------------------------------------------------------------
@@ -285,10 +319,12 @@ class OperatorUi:
         for leg_id, popup in list(self.popups.items()):
             if leg_id not in self._ended_popups:
                 popup.refresh(now)
+            else:
+                popup.auto_close_tick(now)   # ended: closes by itself when due
 
     def _store_problems(self) -> list[str]:
         try:
-            return list(self.services.store_problems())
+            return list(self.ports.status.store_problems())
         except Exception:
             log.exception("store_problems failed")
             return []

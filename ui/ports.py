@@ -1,15 +1,18 @@
-"""The one door between the operator window and the rest of the app.
+"""What the UI may ask of the application: one small Protocol per feature.
 
-The UI never speaks AMI and never touches files: everything it needs goes through an
-object satisfying :class:`OperatorServices`, which the integrator (``operator_app.py``)
-implements with the real store, directory and AMI connection, and tests implement with
-a small fake. Every method is called on the Tk main thread, so each must return quickly
-(hand slow work to a background thread; results come back as domain events).
+The UI never speaks AMI and never touches files. Each feature's window gets only the ports
+it needs (a transfer dialog gets ``CallsPort`` and ``DirectoryPort``, not the store). The
+application layer (``callcore.app``) implements them with the real parts; GUI tests
+implement them with a small fake. Every method is called on the Tk main thread, so each
+returns quickly (slow work goes to a background thread; results come back as events).
+
+A new feature adds its own Protocol here and a field to :class:`UiPorts`; it does not grow
+an existing port.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from callcore.records import CallRecord, Contact, Phone
 
@@ -22,6 +25,7 @@ class PopupSettings:
     on_outgoing: bool = True
     silent: bool = False          # open the popup minimised
     bring_to_front: bool = True   # raise popup and main window, take focus
+    auto_close_seconds: int = 30  # close an ended call's popup without notes (0 = never)
 
     @classmethod
     def from_section(cls, popup: dict[str, Any]) -> "PopupSettings":
@@ -29,7 +33,8 @@ class PopupSettings:
         return cls(on_incoming=bool(popup.get("on_incoming", True)),
                    on_outgoing=bool(popup.get("on_outgoing", True)),
                    silent=bool(popup.get("silent", False)),
-                   bring_to_front=bool(popup.get("bring_to_front", True)))
+                   bring_to_front=bool(popup.get("bring_to_front", True)),
+                   auto_close_seconds=int(popup.get("auto_close_seconds", 30)))
 
 
 class MatchLike(Protocol):
@@ -41,33 +46,22 @@ class MatchLike(Protocol):
 
 
 @runtime_checkable
-class OperatorServices(Protocol):
-    """What the operator window needs from the application. Called on the Tk thread only."""
-
-    extension: str
-    """This workstation's extension, e.g. ``"201"``; only its legs are shown and pop up."""
-
-    is_demo: bool
-    """True in ``--demo`` mode: the UI labels itself DEMO everywhere."""
-
-    notify_seconds: int
-    """How long desktop notifications (and the in-app toast) stay, in seconds."""
-
-    popup_settings: PopupSettings
-    """Read at every new call, so a settings change applies to the next call."""
+class ConnectionPort(Protocol):
+    """The PBX connection (SPEC AMI-2). Outcomes arrive as ``ConnectionStateChanged``."""
 
     def connect(self) -> None:
-        """Ask the AMI connection to (re)connect. Non-blocking: the outcome arrives as
-        ``ConnectionStateChanged`` events."""
+        """Ask the AMI connection to (re)connect. Non-blocking."""
 
     def disconnect(self) -> None:
         """Switch the AMI connection off (the user wants it off). Non-blocking."""
 
+
+@runtime_checkable
+class CallsPort(Protocol):
+    """Live calls of this workstation and their notes."""
+
     def hangup(self, leg_id: str) -> None:
         """Hang up the extension's channel ``leg_id`` (an Asterisk Uniqueid). Non-blocking."""
-
-    def lookup(self, number: str) -> Sequence[MatchLike]:
-        """Every directory entry whose phone matches ``number``, best first. In-memory, fast."""
 
     def recent_calls(self, number: str, limit: int = 5) -> list[CallRecord]:
         """The last ``limit`` logged calls with this number, newest first. May read the
@@ -75,7 +69,7 @@ class OperatorServices(Protocol):
 
     def save_notes(self, call_id: str, text: str) -> None:
         """Store the call notes typed in a popup (debounced while typing, and on close).
-        Must commit locally before returning or hand off to a writer that never drops it."""
+        Commits locally before returning."""
 
     def load_notes(self, call_id: str) -> str:
         """Notes already saved for this call ('' when none), e.g. after a popup reopened."""
@@ -83,9 +77,20 @@ class OperatorServices(Protocol):
     def line_note(self, line: str) -> str:
         """The per-DID note ("trunk info") for the line that was dialled, '' when none."""
 
-    def store_problems(self) -> list[str]:
-        """User-readable messages about damaged files set aside by the store ([] when fine)."""
 
+@runtime_checkable
+class DirectoryPort(Protocol):
+    """The contact directory (in memory, fast)."""
+
+    def lookup(self, number: str) -> Sequence[MatchLike]:
+        """Every directory entry whose phone matches ``number``, best first."""
+
+    def search(self, text: str, limit: int = 50) -> Sequence[Contact]:
+        """Contacts whose name or company matches ``text`` (accents and case ignored)."""
+
+
+@runtime_checkable
+class SettingsPort(Protocol):
     def settings_values(self) -> dict[str, dict[str, Any]]:
         """Current settings as nested sections (``{"ami": {...}, ...}``) for the settings
         dialog. The AMI secret may be included; the UI never logs it."""
@@ -93,3 +98,59 @@ class OperatorServices(Protocol):
     def save_settings(self, values: dict[str, dict[str, Any]]) -> None:
         """Validate and persist settings from the settings dialog. Raises ``ValueError``
         (e.g. ``SettingsError``) with a user-readable message when refused."""
+
+
+@runtime_checkable
+class StatusPort(Protocol):
+    """Health the status bar shows: damaged files, unsaved calls, where the log is."""
+
+    def store_problems(self) -> list[str]:
+        """User-readable messages about damaged files set aside by the store ([] when fine)."""
+
+    def calls_waiting(self) -> int:
+        """Finished calls not yet written to the call log (disk full…); retried until saved."""
+
+    def log_path(self) -> str:
+        """The per-user log file a user can send with a problem report ('' when none)."""
+
+
+@runtime_checkable
+class EventsPort(Protocol):
+    """Subscribe to domain events by type (``callcore.app.hub.EventHub`` fits)."""
+
+    def subscribe(self, event_type: type, handler: Callable[[Any], None], *,
+                  deliver: Callable[..., None] | None = None) -> Callable[[], None]:
+        """``deliver(handler, event)`` runs the handler (the UI passes its pump's
+        ``call_soon`` so handlers run on the Tk thread). Returns an unsubscribe function."""
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    """Who this workstation is; fixed for the life of the window."""
+
+    extension: str
+    is_demo: bool = False
+    notify_seconds: int = 10      # how long desktop notifications (and the toast) stay
+    popup_settings: PopupSettings = PopupSettings()
+
+
+@dataclass(frozen=True)
+class UiPorts:
+    """Everything the operator window is given, one port per feature."""
+
+    station: StationInfo
+    connection: ConnectionPort
+    calls: CallsPort
+    directory: DirectoryPort
+    settings: SettingsPort
+    status: StatusPort
+    events: EventsPort | None = None   # None: events are handed in with OperatorUi.queue_event
+
+    @classmethod
+    def of(cls, provider: Any, events: EventsPort | None = None) -> "UiPorts":
+        """Ports from one object implementing every feature Protocol (GUI test fakes)."""
+        station = StationInfo(extension=provider.extension, is_demo=provider.is_demo,
+                              notify_seconds=provider.notify_seconds,
+                              popup_settings=provider.popup_settings)
+        return cls(station=station, connection=provider, calls=provider, directory=provider,
+                   settings=provider, status=provider, events=events)

@@ -5,14 +5,22 @@ import copy
 import dataclasses
 import re
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Generic, Iterator, TypeVar
+import threading
+from typing import Any, Generic, Iterator, Protocol, TypeVar
 
 from ..i18n import _
 from ..records import CallNote, CallRecord, Record, RecordError
 from .tables import CALLED, CALLER, STARTED, CallLog, FieldTable, row_record, started_key
 
-if TYPE_CHECKING:
-    from .engine import Store
+
+
+class Store(Protocol):
+    """What a repository needs of the store engine (a Protocol, so repos never imports
+    the engine that creates it)."""
+
+    _lock: threading.RLock
+
+    def _commit(self, table: str, key: str, fields: dict[str, Any] | None) -> None: ...
 
 R = TypeVar("R", bound=Record)
 _NON_DIGITS = re.compile(r"\D")

@@ -11,7 +11,7 @@ def test_demo_shows_a_labelled_popup_within_seconds(root, tmp_path):
     args = operator_app._parse_app_args(["--demo"])
     session = operator_app.start_operator(args, root, demo_folder=tmp_path)
     try:
-        assert wait_until(root, lambda: session.services.connection.status == "connected", timeout=10)
+        assert wait_until(root, lambda: session.app.connection.status == "connected", timeout=10)
         assert wait_until(root, lambda: bool(session.ui.popups), timeout=15)
         popup = next(iter(session.ui.popups.values()))
         assert "DEMO" in popup.title()

@@ -8,9 +8,8 @@ import time
 import pytest
 
 from callcore.records import Contact, Phone, call_id_for
-from callcore.services import LiveServices
+from callcore.app import AppMode, build_app
 from callcore.settings import settings_from_dict
-from callcore.store import Store
 from tests.gui.conftest import wait_until
 from tests.pbx import plan, scenarios
 
@@ -27,20 +26,20 @@ def live(pbx, root, tmp_path):
         "store": {"shared_folder": str(tmp_path / "shared"), "local_folder": str(tmp_path / "local")},
         "lines": {plan.MAIN_DID: "Main line — sales"},
     })
-    store = Store.open(settings.local_folder, settings.shared_folder, settings.station_id,
-                       background_sync=False)
+    app = build_app(settings, AppMode.WINDOW)
+    store = app.store
     store.contacts.put(Contact(name="Μανουσάκης Γιώργος", type="customer",
                                phones=[Phone("+30 " + scenarios.GREEK[0], "mobile")]))
-    services = LiveServices(settings, store)
+    from operator_app import ui_ports_for
     from ui.app import OperatorUi
-    ui = OperatorUi(services, root=root, notify_backend=None)
-    services.attach_ui(ui.queue_event)
+    ui = OperatorUi(ui_ports_for(app), root=root, notify_backend=None)
     ui.start()
-    services.connect()
-    assert wait_until(root, lambda: services.connection.status == "connected", timeout=15)
+    app.start()
+    assert wait_until(root, lambda: app.connection.status == "connected", timeout=15)
+    services = app
     yield ui, services, store
     ui.close()
-    services.close()
+    app.close()
 
 
 def popup_for(ui, call_id):

@@ -1,0 +1,76 @@
+"""Calls as a feature: finished calls into the call log, notes typed in popups, a call's
+recent history, hang up. (``ui.ports.CallsPort``)"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from ..calllog import CallLogger
+from ..events import CallLogged
+from ..records import CallNote, CallRecord
+from ..settings import Settings
+from ..store import Store
+from .directory import DirectoryFeature
+from .hub import EventHub
+
+log = logging.getLogger(__name__)
+
+RECENT_CALLS_MONTHS = 12     # how far back a popup looks for "last calls with this number"
+
+
+class HangsUp(Protocol):
+    def hangup(self, leg_id: str) -> Any: ...
+
+
+class CallLogFeature:
+    """Every ``CallLogged`` event becomes a record in the call log, written off the AMI
+    thread, enriched with the directory's contact and the user's name."""
+
+    def __init__(self, store: Store, hub: EventHub, directory: DirectoryFeature, user: str,
+                 on_written=None):
+        self.logger = CallLogger(store, directory.lookup, user, on_written=on_written)
+        self._unsubscribe = hub.subscribe(CallLogged, lambda event: self.logger.log(event.record))
+
+    @property
+    def waiting(self) -> int:
+        """Calls not yet written (kept and retried; e.g. while the disk is full)."""
+        return int(getattr(self.logger, "waiting", 0))
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self.logger.close()
+
+
+class CallsFeature:
+    """What a popup asks about its call."""
+
+    def __init__(self, settings: Settings, store: Store, commands: HangsUp):
+        self.settings = settings
+        self.store = store
+        self.commands = commands
+
+    def hangup(self, leg_id: str) -> None:
+        self.commands.hangup(leg_id)
+
+    def recent_calls(self, number: str, limit: int = 5) -> list[CallRecord]:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        return self.store.calls.for_number(digits, limit, RECENT_CALLS_MONTHS) if digits else []
+
+    def save_notes(self, call_id: str, text: str) -> None:
+        note = self.store.call_notes.get(call_id) or CallNote(id=call_id)
+        if note.notes == text:
+            return
+        note.notes = text
+        note.user = note.user or self.settings.get("station.user")
+        self.store.call_notes.put(note)
+
+    def load_notes(self, call_id: str) -> str:
+        note = self.store.call_notes.get(call_id)
+        return note.notes if note else ""
+
+    def line_note(self, line: str) -> str:
+        lines: dict[str, str] = self.settings.section("lines")
+        if line in lines:
+            return lines[line]
+        stored = self.store.office_settings.get(f"line_note:{line}")
+        return stored.value if stored else ""

@@ -1,0 +1,151 @@
+"""The one composition root: settings in, every part of the app wired, for each mode.
+
+    app = build_app(settings, AppMode.WINDOW)      # or RECORDER, CLI, SELFTEST
+    app.start()                                    # connect the PBX, start timers
+    ...
+    app.close()                                    # stop the PBX, write queued calls, publish
+
+The window, the headless recorder, the admin command line and the self-test all open the
+store, the directory and the PBX connection here and nowhere else, so one settings file
+always means one store (relative folders are relative to the settings file) and the parts
+are connected the same way in every mode:
+
+    AMI thread ─ domain events ─┐
+    store changes ─ StoreChanged ┼─▶ EventHub ─▶ features (call log, directory, …)
+    ticker ─ ClockTick ─────────┘             └─▶ UI (through its Tk pump)
+"""
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..ami.connection import AmiConnection
+from ..events import StoreChanged
+from ..numbers import MatchRules
+from ..settings import Settings
+from ..store import ChangeSet, Store
+from .calls import CallLogFeature, CallsFeature
+from .directory import DirectoryFeature
+from .hub import EventHub
+from .pbx import PbxFeature, make_commands
+from .preferences import PreferencesFeature
+from .status import StatusFeature
+from .ticker import Ticker
+
+log = logging.getLogger(__name__)
+
+
+class AppMode(enum.Enum):
+    WINDOW = "window"        # the operator window: everything
+    RECORDER = "recorder"    # headless: PBX → call log, retries a refused login
+    CLI = "cli"              # admin commands: the store only, no background sync
+    SELFTEST = "selftest"    # the store only
+
+
+def open_store(settings: Settings, *, background_sync: bool = True) -> Store:
+    """The store named by these settings (folders resolved against the settings file)."""
+    return Store.open(settings.local_folder, settings.shared_folder, settings.station_id,
+                      sync_interval=float(settings.get("store.sync_interval")),
+                      background_sync=background_sync)
+
+
+@dataclass
+class App:
+    """Every running part of one process, reachable for wiring and tests; features get only
+    what they need in their constructors, never this object."""
+
+    settings: Settings
+    mode: AppMode
+    store: Store
+    hub: EventHub
+    preferences: PreferencesFeature
+    status: StatusFeature
+    is_demo: bool = False
+    log_file: Path | None = None
+    directory: DirectoryFeature | None = None
+    call_log: CallLogFeature | None = None
+    connection: AmiConnection | None = None
+    pbx: PbxFeature | None = None
+    commands: Any = None
+    calls: CallsFeature | None = None
+    ticker: Ticker | None = None
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+    _closed: bool = False
+
+    @property
+    def extension(self) -> str:
+        return str(self.settings.get("station.extension"))
+
+    def start(self) -> None:
+        """Start timers and connect to the PBX (non-blocking)."""
+        if self.ticker is not None:
+            self.ticker.start()
+        if self.pbx is not None:
+            self.pbx.connect()
+
+    def close(self) -> None:
+        """Stop the PBX, write every queued call, publish to the share, release the store.
+        Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception:  # noqa: BLE001 - close the rest regardless; logged
+                log.exception("closing %r failed", closer)
+        self.store.close()
+
+
+def build_app(settings: Settings, mode: AppMode, *, is_demo: bool = False,
+              hub: EventHub | None = None,
+              store: Store | None = None, connection: AmiConnection | None = None,
+              log_file: Path | None = None,
+              on_call_written: Callable[[Any, bool], None] | None = None,
+              connection_options: dict[str, Any] | None = None) -> App:
+    """Wire the parts ``mode`` needs. ``store``/``connection`` may be given (tests, demo); a
+    given connection must publish into ``hub`` (build it with ``on_event=hub.publish``)."""
+    hub = hub or EventHub()
+    background_sync = mode in (AppMode.WINDOW, AppMode.RECORDER)
+    store = store or open_store(settings, background_sync=background_sync)
+    app = App(settings=settings, mode=mode, store=store, hub=hub, is_demo=is_demo,
+              log_file=log_file, preferences=PreferencesFeature(settings, is_demo=is_demo),
+              status=StatusFeature(store, None, log_file))
+    try:
+        _wire(app, connection, on_call_written, connection_options or {})
+    except BaseException:
+        app.close()
+        raise
+    return app
+
+
+def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
+          connection_options: dict[str, Any]) -> None:
+    hub, store, settings = app.hub, app.store, app.settings
+
+    def store_changed(change: ChangeSet) -> None:
+        hub.publish(StoreChanged(change.table, change.keys, change.origin))
+    app._closers.append(store.subscribe(store_changed))
+    if app.mode in (AppMode.CLI, AppMode.SELFTEST):
+        return
+
+    app.directory = DirectoryFeature(store, hub, MatchRules.from_settings(settings),
+                                     prepare_call_search=app.mode is AppMode.WINDOW)
+    app._closers.append(app.directory.close)
+    user = settings.get("station.user") or ("recorder" if app.mode is AppMode.RECORDER else "")
+    app.call_log = CallLogFeature(store, hub, app.directory, user, on_written=on_call_written)
+    app._closers.append(app.call_log.close)
+    app.status.call_log = app.call_log
+
+    app.connection = connection or AmiConnection.from_settings(
+        settings, on_event=hub.publish, **connection_options)
+    app.pbx = PbxFeature(app.connection)
+    app._closers.append(app.pbx.close)       # closed before the call log: last calls get queued
+    app.commands = make_commands(app.connection, settings)
+    app.calls = CallsFeature(settings, store, app.commands)
+    if app.mode is AppMode.WINDOW:
+        app.ticker = Ticker(hub)
+        app._closers.append(app.ticker.stop)

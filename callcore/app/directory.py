@@ -1,0 +1,101 @@
+"""The contact directory as a feature: built in the background at start, kept in step with
+the store (local edits and edits merged from other workstations), asked by number or name."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+from ..directory import Directory, Match
+from ..events import StoreChanged
+from ..numbers import MatchRules
+from ..records import Contact
+from ..store import Store
+from .hub import EventHub
+
+log = logging.getLogger(__name__)
+
+
+def load_directory(store: Store, rules: MatchRules, directory: Directory | None = None,
+                   on_numbers_ready: Callable[[], None] | None = None) -> Directory:
+    directory = Directory(rules) if directory is None else directory  # (an empty one is falsy)
+    directory.load(store.contacts.all(copy=False), on_numbers_ready)  # read-only: no copy
+    return directory
+
+
+class BackgroundDirectory:
+    """The directory, built in a thread so the window opens at once (100,000 contacts take
+    about 1.5 s). ``ready`` is set once numbers are indexed (lookup answers from then on;
+    name search waits for its own pass inside the directory). Readers wait for it at most
+    ``wait_seconds``; the directory's lock orders the build and the store's change feed, so
+    no edit is lost in between."""
+
+    def __init__(self, store: Store, rules: MatchRules, wait_seconds: float = 10.0,
+                 prepare_call_search: bool = True):
+        self.directory = Directory(rules)
+        self.ready = threading.Event()
+        self.stop = threading.Event()
+        self.wait_seconds = wait_seconds
+        self._prepare_call_search = prepare_call_search
+        self._thread = threading.Thread(target=self._build, args=(store,), name="directory-load",
+                                        daemon=True)
+        self._thread.start()
+
+    def _build(self, store: Store) -> None:
+        try:
+            load_directory(store, self.directory.rules, self.directory, self.ready.set)
+        except Exception:  # noqa: BLE001 - logged; lookups then answer from what was built
+            log.exception("building the directory failed")
+        finally:
+            self.ready.set()
+        if not self._prepare_call_search:
+            return
+        try:   # then make "recent calls" fast for unknown numbers; harmless if cut short
+            store.calls.prepare_number_search(stop=self.stop)
+        except Exception:  # noqa: BLE001 - the store closed under it: nothing to prepare
+            log.debug("number search preparation stopped", exc_info=True)
+
+    def get(self) -> Directory:
+        self.ready.wait(self.wait_seconds)
+        return self.directory
+
+
+class DirectoryFeature:
+    """Lookup by number and search by name (``ui.ports.DirectoryPort``)."""
+
+    def __init__(self, store: Store, hub: EventHub, rules: MatchRules, *,
+                 prepare_call_search: bool = True):
+        self.store = store
+        # Subscribe before the build starts: no change can fall between the two.
+        self._unsubscribe = hub.subscribe(StoreChanged, self._store_changed)
+        self._background = BackgroundDirectory(store, rules, prepare_call_search=prepare_call_search)
+
+    @property
+    def directory(self) -> Directory:
+        """The directory, once built (waits for the start-up build)."""
+        return self._background.get()
+
+    @property
+    def ready(self) -> threading.Event:
+        return self._background.ready
+
+    def lookup(self, number: str) -> list[Match]:
+        return self.directory.lookup(number)
+
+    def search(self, text: str, limit: int = 50) -> list[Contact]:
+        return self.directory.search(text, limit)
+
+    def _store_changed(self, change: StoreChanged) -> None:
+        if change.table != "contacts":
+            return
+        directory = self._background.directory   # its lock waits for a build in progress
+        for key in change.keys:
+            contact = self.store.contacts.get(key)
+            if contact is None:
+                directory.remove(key)
+            else:
+                directory.put(contact)
+
+    def close(self) -> None:
+        self._background.stop.set()
+        self._unsubscribe()
