@@ -10,8 +10,11 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import socket
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -244,11 +247,55 @@ def settings_from_dict(values: dict[str, dict[str, Any]], path: Path | None = No
 
 
 def save_user_settings(values: dict[str, dict[str, Any]], user_file: Path | None = None) -> Path:
-    """Write per-user overrides (validated first) atomically to the user's config folder."""
+    """Write per-user overrides (validated first) to the user's config folder: they hold the
+    AMI secret, so the file is private and replaced atomically (see :func:`write_private`)."""
     target = user_file or user_config_file()
     _merge(copy.deepcopy(DEFAULTS), values, target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(values, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(target)
+    write_private(target, json.dumps(values, ensure_ascii=False, indent=2) + "\n")
     return target
+
+
+def write_private(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` so that a crash or a full disk leaves the old file
+    or the new one, never half of one, and nobody else can read it at any moment.
+
+    The temporary file is created by ``mkstemp`` (``O_EXCL``, mode 0600 on POSIX, so it is
+    never briefly world-readable), written, fsync'd, then ``os.replace``d over the target
+    and the folder fsync'd. On Windows the per-user config folder's ACL keeps it private;
+    ``os.replace`` is retried briefly there because a virus scanner or indexer may hold
+    the old file open."""
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        _replace(tmp, target)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+    if os.name == "posix":
+        try:
+            dir_fd = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError:
+            pass
+
+
+def _replace(source: Path, target: Path, attempts: int = 20) -> None:
+    for attempt in range(attempts):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:   # Windows: the target is open in another process for a moment
+            if os.name != "nt" or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)

@@ -1,5 +1,8 @@
 """Settings: defaults, per-user overrides, and errors that name the field (PKG-2, issue 3 item 8)."""
 import json
+import os
+import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -193,3 +196,83 @@ def test_labels_are_translated_in_errors_and_dialog(tmp_path):
         assert [f.label for f in fields() if f.dotted == "match.digits"] == ["Σύγκριση τελευταίων ψηφίων"]
     finally:
         load_language("en")
+
+
+# -- issue 6 item 4: the per-user file (AMI secret) is private and written atomically ---------
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+
+
+@pytest.fixture
+def open_umask():
+    """The most permissive umask: the file's privacy must not depend on the user's umask."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+@posix_only
+def test_user_file_with_the_secret_is_readable_only_by_its_user(tmp_path, open_umask):
+    target = tmp_path / "cfg" / "settings.json"
+    save_user_settings({"ami": {"secret": "Пароль-1"}}, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    target.chmod(0o644)                            # an older version wrote it world-readable
+    save_user_settings({"ami": {"secret": "Пароль-2"}}, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert json.loads(target.read_text(encoding="utf-8"))["ami"]["secret"] == "Пароль-2"
+    assert [p.name for p in target.parent.iterdir()] == ["settings.json"]
+
+
+@posix_only
+def test_user_file_is_never_world_readable_even_before_it_is_in_place(tmp_path, open_umask, monkeypatch):
+    """Watch every rename into place (the real one still runs): what is about to become the
+    settings file is already private and complete."""
+    target = tmp_path / "settings.json"
+    seen = []
+    real_replace = os.replace
+
+    def watching_replace(src, dst, *args, **kwargs):
+        if Path(dst) == target:
+            seen.append((stat.S_IMODE(os.stat(src).st_mode), Path(src).read_text(encoding="utf-8")))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", watching_replace)
+    save_user_settings({"ami": {"secret": "hunter2"}}, target)
+    assert len(seen) == 1
+    mode, text = seen[0]
+    assert mode == 0o600 and json.loads(text)["ami"]["secret"] == "hunter2"
+
+
+def test_a_full_disk_leaves_the_old_user_file_intact(tmp_path):
+    """A real 64 KB tmpfs: the save fails, the old file is whole, no temp file is left."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        target = mount / "settings.json"
+        save_user_settings({"station": {"extension": "201"}, "ami": {"secret": "old"}}, target)
+        before = target.read_bytes()
+        filler = mount / "filler"
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * 4096)
+            except OSError:
+                pass
+        big = {"station": {"extension": "305"}, "ami": {"secret": "new"},
+               "lines": {str(n): "Ω" * 100 for n in range(100)}}
+        with pytest.raises(OSError):
+            save_user_settings(big, target)
+        assert target.read_bytes() == before
+        assert sorted(p.name for p in mount.iterdir()) == ["filler", "settings.json"]
+        filler.unlink()
+        save_user_settings(big, target)
+        assert json.loads(target.read_text(encoding="utf-8"))["ami"]["secret"] == "new"
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
