@@ -445,6 +445,10 @@ class AmiConnection:
         (or, with ``as_list``, the list of reply dicts); :class:`NotConnected` when down."""
         return self._submit(self._send(dict(action), as_list, timeout))
 
+    def submit(self, coro: Any) -> concurrent.futures.Future:
+        """Run a coroutine in the AMI thread's loop (PbxCommands: the tracker is read there)."""
+        return self._submit(coro)
+
     def _submit(self, coro: Any) -> concurrent.futures.Future:
         loop = self._loop
         if loop is None or not loop.is_running():
