@@ -190,6 +190,7 @@ class CallRecord(Record):
     activity_id: str = ""
     campaign_item_id: str = ""
     queue: str = ""
+    transfer_note: str = ""      # receiving leg of a transfer: the note that came with it
 
     def validate(self) -> None:
         Record.validate(self)

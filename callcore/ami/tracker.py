@@ -10,7 +10,7 @@ finished call yields exactly one :class:`CallLogged`. The status rules are in
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Mapping
 
@@ -33,6 +33,9 @@ _HINT_STATES = {"0": "free", "1": "busy", "2": "busy", "4": "offline", "8": "rin
                 "9": "ringing", "16": "onhold", "17": "onhold"}
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# A transfer note announces a Redirect issued right after it: the transferring leg must
+# end within this time for the note to count (a refused Redirect sends "cancelled").
+PENDING_WINDOW = timedelta(seconds=10)
 
 
 def clean(value: str | None) -> str:
@@ -93,6 +96,8 @@ class _Leg:
     held: bool = False
     transferred_away: bool = False
     bridge: str = ""
+    record_id: str = ""            # the call log record this leg belongs to (fixed at its popup)
+    ended_at: datetime | None = None
 
 
 @dataclass(eq=False)
@@ -122,9 +127,27 @@ class _Call:
     transferred_from: str = ""
     transferred_to: str = ""
     pending_transfer_by: str = ""  # a BlindTransfer announced: the next ringing leg came from it
+    record_id: str = ""            # id of the record being built ('' = the call's own id)
+    received_from: str = ""        # this part came by transfer from that extension (XFER-4)
+    received_note: str = ""        # … with this note
+    pending: "TransferNoteReceived | None" = None   # a transfer announced by a note
+    pending_at: datetime | None = None
     merged_into: "_Call | None" = None
     non_local: bool = False
     last_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LegInfo:
+    """A live leg as :class:`~callcore.ami.commands.PbxCommands` sees it."""
+
+    leg_id: str
+    channel: str
+    peer_channel: str
+    extension: str
+    linkedid: str
+    call_id: str
+    answered: bool
 
 
 # AMI caller-id headers → the _Leg attribute each one updates
@@ -236,6 +259,20 @@ class CallTracker:
             if other.dialled_by == leg.uid:
                 return other.channel
         return ""
+
+    def leg_info(self, leg_id: str) -> "LegInfo | None":
+        """What a command needs about a live leg (None when it has ended)."""
+        leg = self._legs.get(leg_id)
+        if leg is None:
+            return None
+        return LegInfo(leg_id=leg.uid, channel=leg.channel, peer_channel=self.peer_channel_of(leg_id),
+                       extension=leg.extension, linkedid=leg.call.linkedid,
+                       call_id=self._leg_call_id(leg), answered=leg.answered)
+
+    def extension_state(self, extension: str) -> str:
+        """free | ringing | busy | onhold | offline | unknown from the PBX hints; '' when
+        the PBX has no hint for it (not a phone, or not known yet)."""
+        return self._ext_state.get(extension, "")
 
     def extension_of(self, channel: str) -> str:
         """The extension whose phone a channel belongs to, '' for trunks/Local/unknown."""
@@ -421,7 +458,12 @@ class CallTracker:
         transferred_by = ""
         if leg.is_dest and call.transferred and call.transferred_to == leg.extension:
             transferred_by = call.transferred_from
-        return LegRinging(leg_id=leg.uid, call_id=self._call_id(call), linkedid=call.linkedid,
+        call_id = self._leg_call_id(leg)
+        if leg.is_dest and not transferred_by and call_id != call_id_for(call.linkedid, self.server):
+            transferred_by = call.received_from if call_id == call.record_id else (
+                call.pending.from_extension if call.pending is not None else
+                call.answered_leg.extension if call.answered_leg is not None else "")
+        return LegRinging(leg_id=leg.uid, call_id=call_id, linkedid=call.linkedid,
                           extension=leg.extension, direction=direction, other_number=number,
                           other_name=name, line=line, at=at, queue=call.queue,
                           transferred_by=transferred_by, channel=leg.channel, restored=restored)
@@ -439,11 +481,34 @@ class CallTracker:
         if not leg.extension:
             return []
         number, name = leg.conn_num, leg.conn_name
-        return [LegAnswered(leg_id=leg.uid, call_id=self._call_id(call), extension=leg.extension,
+        return [LegAnswered(leg_id=leg.uid, call_id=self._leg_call_id(leg), extension=leg.extension,
                             at=at, other_number=number, other_name=name)]
 
     def _call_id(self, call: _Call) -> str:
-        return call_id_for(call.linkedid, self.server)
+        return call.record_id or call_id_for(call.linkedid, self.server)
+
+    def _leg_call_id(self, leg: _Leg) -> str:
+        """The record a leg's events belong to, fixed when first asked. A transfer splits a
+        call into one record per part (XFER-4): an extension rung after another one took
+        the call (or named by a transfer note) belongs to the next part, whose id is
+        derived from the transferring leg — the same on every workstation."""
+        if leg.record_id:
+            return leg.record_id
+        call = leg.call
+        record_id = self._call_id(call)
+        if leg.extension and leg.is_dest:
+            pending, handler = call.pending, call.answered_leg
+            if pending is not None and pending.to_extension == leg.extension and pending.leg_id in self._legs:
+                record_id = self._next_id(call, pending.leg_id)
+            elif handler is not None and handler is not leg and handler.extension \
+                    and handler.extension != leg.extension and handler.answered_at is not None \
+                    and leg.created > handler.answered_at:   # not a ring-all colleague
+                record_id = self._next_id(call, handler.uid)
+        leg.record_id = record_id
+        return record_id
+
+    def _next_id(self, call: _Call, transferer_uid: str) -> str:
+        return call_id_for(f"{call.linkedid}|{transferer_uid}", self.server)
 
     # ------------------------------------------------------------------ handlers
     def _on_newchannel(self, m: Message, at: datetime) -> list[DomainEvent]:
@@ -609,14 +674,14 @@ class CallTracker:
         if leg is None or not leg.extension or leg.held:
             return []
         leg.held = True
-        return [LegHeld(leg_id=leg.uid, call_id=self._call_id(leg.call), extension=leg.extension, at=at)]
+        return [LegHeld(leg_id=leg.uid, call_id=self._leg_call_id(leg), extension=leg.extension, at=at)]
 
     def _on_unhold(self, m: Message, at: datetime) -> list[DomainEvent]:
         leg = self._leg(m, at, create=False)
         if leg is None or not leg.extension or not leg.held:
             return []
         leg.held = False
-        return [LegResumed(leg_id=leg.uid, call_id=self._call_id(leg.call), extension=leg.extension, at=at)]
+        return [LegResumed(leg_id=leg.uid, call_id=self._leg_call_id(leg), extension=leg.extension, at=at)]
 
     def _on_hangup(self, m: Message, at: datetime) -> list[DomainEvent]:
         leg = self._legs.get(m.get("Uniqueid", ""))
@@ -699,7 +764,19 @@ class CallTracker:
         if m.get("UserEvent") != TRANSFER_NOTE_EVENT:
             return []
         note = decode_transfer_note(m)
-        return [note] if note is not None else []
+        if note is None:
+            return []
+        call = self._calls.get(note.linkedid) if note.linkedid else None
+        if call is None:
+            return [] if note.kind == "cancelled" else [note]
+        if note.kind == "cancelled":
+            call.pending = None
+            return []
+        if note.kind in ("blind", "attended") and note.leg_id in self._legs:
+            call.pending, call.pending_at = note, at
+            # the receiving part's record (and the target's popup) carry this id
+            note = replace(note, call_id=self._next_id(call, note.leg_id))
+        return [note]
 
     def _on_shutdown(self, m: Message, at: datetime) -> list[DomainEvent]:
         self.connection_lost(at)
@@ -717,8 +794,12 @@ class CallTracker:
         leg.transferred_away = True
         if not leg.extension:
             return []
-        return [LegTransferred(leg_id=leg.uid, call_id=self._call_id(call), extension=leg.extension,
-                               target=target, kind=kind, at=at)]  # type: ignore[arg-type]
+        out: list[DomainEvent] = [LegTransferred(
+            leg_id=leg.uid, call_id=self._leg_call_id(leg), extension=leg.extension,
+            target=target, kind=kind, at=at)]  # type: ignore[arg-type]
+        if leg.uid not in self._legs and leg.ended_at is not None and call.legs:
+            out.extend(self._split(call, leg, leg.ended_at))   # learnt only after it left
+        return out
 
     def _check_redirect_transfer(self, call: _Call, dest: _Leg, at: datetime) -> list[DomainEvent]:
         """A Redirect emits no transfer event: an answered call whose answering extension
@@ -731,6 +812,32 @@ class CallTracker:
         if call.transferred and call.transferred_to == dest.extension:
             return []
         return self._mark_transfer(call, handler, dest.extension, "blind", at)
+
+    def _split(self, call: _Call, leg: _Leg, at: datetime) -> list[DomainEvent]:
+        """XFER-4: the transferring leg ended — log its part now (status transferred, its
+        own talk time) and go on with the receiving part as a record of its own."""
+        if not call.transferred or call.transferred_from != leg.extension:
+            return []
+        record = self._record(call, at)
+        out: list[DomainEvent] = [CallLogged(record)] if record is not None else []
+        note = call.pending if call.pending is not None and call.pending.leg_id == leg.uid else None
+        target = call.transferred_to
+        receiver = next((other for other in call.legs.values()
+                         if other.extension and other.extension == target), None)
+        call.record_id = self._next_id(call, leg.uid)
+        call.received_from, call.received_note = leg.extension, note.notes if note is not None else ""
+        if note is None and call.pending is not None and call.pending.to_extension == target:
+            call.received_note = call.pending.notes    # an attended transfer's note
+        call.pending = None
+        call.started = min(at, receiver.created) if receiver is not None else at
+        call.ring_start = call.started
+        call.answered_leg = receiver if receiver is not None and receiver.answered else None
+        call.answered_at = receiver.answered_at if call.answered_leg is not None else None
+        call.transferred, call.transferred_from, call.transferred_to = False, "", ""
+        call.dial_statuses, call.app_dial_statuses = [], []
+        call.first_rung_ext = target
+        call.queue = ""
+        return out
 
     def _merge(self, source: _Call, target: _Call) -> None:
         """An attended transfer joined the consult call into the original: its live legs
@@ -751,6 +858,13 @@ class CallTracker:
         call.legs.pop(leg.uid, None)
         call.last_at = at
         out: list[DomainEvent] = []
+        pending = call.pending
+        if pending is not None and pending.leg_id == leg.uid and pending.kind == "blind":
+            # announced by a note; the Redirect emits no transfer event
+            if call.legs and at - (call.pending_at or at) <= PENDING_WINDOW:
+                out.extend(self._mark_transfer(call, leg, pending.to_extension, "blind", at))
+            else:
+                call.pending = None
         if leg.extension:
             if leg is call.answered_leg and not call.transferred:
                 # the handler left while a newly rung extension is still there: a Redirect
@@ -761,8 +875,11 @@ class CallTracker:
                         break
         if leg.extension and leg.ring_emitted:  # a phone that never rang (busy) had no popup
             status, answered_by = self._leg_status(leg)
-            out.append(LegEnded(leg_id=leg.uid, call_id=self._call_id(call), extension=leg.extension,
+            out.append(LegEnded(leg_id=leg.uid, call_id=self._leg_call_id(leg), extension=leg.extension,
                                 at=at, status=status, answered_by=answered_by))
+        leg.ended_at = at
+        if leg.transferred_away and leg.extension and call.legs and call.merged_into is None:
+            out.extend(self._split(call, leg, at))
         if not call.legs and call.merged_into is None:
             self._calls.pop(call.linkedid, None)
             record = self._record(call, at)
@@ -850,8 +967,8 @@ class CallTracker:
             answered_at=answered_at.isoformat(timespec="milliseconds") if answered_at else None,
             ended_at=ended.isoformat(timespec="milliseconds"),
             ring_seconds=round(max(ring_seconds, 0.0), 3), talk_seconds=round(max(talk_seconds, 0.0), 3),
-            transferred_from=call.transferred_from, transferred_to=call.transferred_to,
-            queue=call.queue)
+            transferred_from=call.received_from, transferred_to=call.transferred_to,
+            queue=call.queue, transfer_note=call.received_note)
 
     def _is_extension_like(self, number: str) -> bool:
         return self._is_extension_number(number) or (number.isdigit() and len(number) <= 6)

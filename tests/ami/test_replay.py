@@ -14,8 +14,10 @@ from callcore.events import (CallLogged, LegAnswered, LegEnded, LegHeld, LegResu
 from callcore.records import call_id_for
 from tests.ami.replay import StepClock, fixture_names, load, records, replay
 from tests.pbx.plan import MAIN_DID, OUTGOING_PREFIX, QUEUE_DID, QUEUE_NAME
+from tests.pbx.record import ALL
 
-NAMES = fixture_names()
+# Every scenario the recorder knows (and any extra recording): a missing file fails.
+NAMES = sorted(set(ALL) | set(fixture_names()))
 
 # Where our documented mapping (docs/ami.md) differs from the scenario driver's "expect".
 # Issue 3: "a caller who hangs up in the queue is a missed call of the queue".
@@ -25,8 +27,8 @@ FIELDS = ("direction", "status", "extension", "caller_number", "caller_name", "c
 
 
 def need(name: str):
-    if name not in NAMES:
-        pytest.skip(f"fixture {name}.ami not recorded yet (python -m tests.pbx.record {name})")
+    """A recording a test relies on. Missing is a failure, never a skip: a suite that passes
+    without its recordings proves nothing (record with python -m tests.pbx.record NAME)."""
     return load(name)
 
 
@@ -39,6 +41,9 @@ def test_each_call_is_logged_once_as_expected(name):
     fx = load(name)
     _tracker, events = replay(fx)
     logged = records(events)
+    parts = [r for r in logged if r.id != call_id_for(r.linkedid)]  # received by transfer (XFER-4)
+    assert all(r.transferred_from for r in parts)
+    logged = [r for r in logged if r not in parts]
     expected = {c["linkedid"]: c for c in fx.expect}
     assert sorted(r.linkedid for r in logged) == sorted(expected), "one record per call, no extras"
     for record in logged:
@@ -79,7 +84,7 @@ def test_leg_events_are_consistent(name):
     assert len({r.leg_id for r in rings}) == len(rings)
     for ring in rings:
         assert ring.extension and not ring.channel.startswith("Local/")
-        assert ring.call_id == call_id_for(ring.linkedid)
+        assert ring.call_id == call_id_for(ring.linkedid) or ring.transferred_by  # XFER-4 part
     logged_ids = {r.id for r in records(events)}
     assert {e.call_id for e in ends} <= logged_ids
 
@@ -121,9 +126,7 @@ def test_late_answer_ring_time():
 
 def test_busy_and_unavailable_have_no_answer():
     for name, status in (("incoming_busy", "busy"), ("incoming_unavailable", "missed")):
-        if name not in NAMES:
-            continue
-        _t, events = replay(load(name))
+        _t, events = replay(need(name))
         record = records(events)[0]
         assert record.status == status and record.answered_at is None and record.talk_seconds == 0
 
@@ -191,21 +194,26 @@ def test_transfers(name):
     _t, events = replay(fx)
     want = fx.expect[0]
     logged = records(events)
-    assert len(logged) == 1, "a transfer (and its consult call) is one call in the log"
+    # XFER-4: the transferring leg and the receiving leg are two records of one Linkedid
+    # (an attended transfer's consult call is part of the receiving one)
+    assert len(logged) == (2 if want["status"] == "transferred" else 1)
     record = logged[0]
     assert (record.status, record.transferred_to) == (want["status"], want["transferred_to"])
     if want["status"] == "transferred":
-        assert record.transferred_from == "201"
+        received = logged[1]
+        assert (record.extension, received.extension, received.transferred_from, received.status) == \
+            ("201", "202", "201", "answered")
+        assert received.linkedid == record.linkedid and received.id != record.id
+        assert record.talk_seconds < received.talk_seconds      # each leg its own talk time
         moves = by_type(events, LegTransferred)
         assert moves and moves[0].extension == "201" and moves[0].target == "202"
         to_202 = [r for r in by_type(events, LegRinging) if r.extension == "202"]
-        assert to_202 and to_202[0].call_id == record.id
+        assert to_202 and to_202[0].call_id == received.id and to_202[0].transferred_by == "201"
 
 
 def test_same_call_gets_the_same_id_on_every_workstation():
-    name = NAMES[0] if NAMES else pytest.skip("no fixtures")
-    a = records(replay(load(name))[1])
-    b = records(replay(load(name), CallTracker(now=StepClock(step=0.5)))[1])
+    a = records(replay(need("incoming_answered"))[1])
+    b = records(replay(need("incoming_answered"), CallTracker(now=StepClock(step=0.5)))[1])
     assert [r.id for r in a] == [r.id for r in b]
 
 
