@@ -4,14 +4,19 @@ Pure and I/O free: the store hands it :class:`~callcore.records.Contact` objects
 (``load``/``put``/``remove``) and the popup and dial directory ask it questions. Call
 ``put`` again after changing a contact; the index keeps references, not copies.
 
-Structures, chosen for 100,000 contacts with 3 phones each (see docs/perf/directory.md):
+Two layers, chosen for 100,000 contacts with 3 phones each (see docs/performance.md):
 
-- number lookup: a dict from the last N digits of every normalised phone to the id(s) of
-  the contacts owning it (similar matching probes the nine keys that differ in the last
-  digit); the matching phone is found again on the contact at lookup time;
-- name search: a sorted list of whole folded names and a sorted list of folded words,
-  searched by prefix with ``bisect``; a substring fallback (queries of 3+ characters) runs
-  ``str.find`` over one joined text of all contacts, rebuilt lazily after many edits.
+- the *base*, built once by ``load`` (or restored from a cache file, see
+  ``callcore.directory_cache``) and never changed afterwards: flat sorted lists of
+  strings and ``array`` columns of integers instead of a dict or tuple per entry
+  (about a third of the memory, and it pickles in one piece). Contacts are numbered by
+  their position in the load (``pos``) and by their place in name order (``rank``).
+  Number lookup bisects the last N digits of every phone, encoded as one integer;
+  name search bisects the sorted whole names and words; substring search runs
+  ``str.find`` over one joined text of all contacts in name order;
+- the *overlay*: contacts added or edited since (dicts and sorted tuple lists, cheap to
+  change). An edited or removed contact's base entries are voided, never rewritten;
+  queries merge both layers in the same order a fresh ``load`` would give.
 
 All public methods take an internal lock, so the popup may look up a number on one thread
 while the store merges an edit on another.
@@ -19,24 +24,32 @@ while the store merges an edit on another.
 from __future__ import annotations
 
 import gc
+import heapq
 import threading
 from array import array
 from bisect import bisect_left, bisect_right, insort
-from sys import intern
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Callable, Iterable, Iterator, Literal, NamedTuple
+from sys import intern
+from typing import Any, Callable, Iterable, Iterator, Literal, NamedTuple
 
 from .numbers import (MatchRules, ascii_digits, common_suffix_length, match_key, normalize,
                       strip_prefixes)
 from .records import Contact, Phone
 from .textfold import fold_words
 
-__all__ = ["Directory", "Match", "MatchRules"]
+__all__ = ["Directory", "Match", "MatchRules", "INDEX_FORMAT"]
 
 # Substring search only from this many characters: shorter fragments match nearly
 # everything and are served by prefix search alone.
 MIN_SUBSTRING_QUERY = 3
+# Bump whenever the base layout or what goes into it (folding, keys) changes: a cached
+# base of another format is rebuilt instead of used.
+INDEX_FORMAT = 2
+# Number keys of up to this many digits are held as one int64 ("1" + digits, so leading
+# zeros count); longer ones (match.digits > 17) as strings.
+_INT_KEY_DIGITS = 17
+_TOP = "\U0010ffff"
 
 MatchKind = Literal["exact", "similar"]
 
@@ -53,7 +66,7 @@ class Match:
 
 
 class _SearchForm(NamedTuple):
-    """What the index holds for one contact (also what is needed to un-index it later)."""
+    """What the overlay holds for one contact (also what is needed to un-index it later)."""
 
     sort_name: str                 # folded name words joined by one space
     name_keys: tuple[str, ...]     # whole-name prefix keys (name, short name)
@@ -61,71 +74,62 @@ class _SearchForm(NamedTuple):
     phone_keys: tuple[str, ...]    # the number-lookup keys of its phones
 
 
-class _SubstringIndex:
-    """Contacts whose text contains a fragment, found with ``str.find`` over one joined
-    text in name order. Edited contacts are kept aside in ``_changed`` (searched one by
-    one) until there are enough of them to pay for a rebuild. Texts are not stored
-    twice: ``text_of`` gives a contact's current text (None once it is removed)."""
+class _Base:
+    """The bulk-loaded index; immutable once built (see the module docstring).
 
-    REBUILD_AFTER = 500
+    ``pos`` numbers contacts in load order (``ids``), ``rank`` in name order
+    (``sort_names``; ``rank_pos`` maps one to the other). Parallel columns:
+    ``num_codes``/``num_pos`` (sorted number keys), ``names``/``name_ranks`` (sorted by
+    whole-name key, then id), ``words``/``word_ranks`` (sorted by word, then rank)."""
 
-    def __init__(self, ids: Callable[[], Iterable[str]], text_of: Callable[[str], str | None],
-                 sort_key: Callable[[str], tuple[str, str]]):
-        self._all_ids = ids
-        self._text_of = text_of
-        self._sort_key = sort_key
-        self._blob = ""
-        self._starts = array("q")
-        self._ids: list[str] = []
-        self._changed: set[str] = set()
+    __slots__ = ("ids", "num_codes", "num_pos", "rank_pos", "sort_names", "names", "name_ranks",
+                 "words", "word_ranks", "name_blob", "name_starts", "phone_blob", "phone_starts")
+    STATE = __slots__
 
-    def changed(self, contact_id: str) -> None:
-        """``contact_id`` was added, edited or removed since the last rebuild."""
-        self._changed.add(contact_id)
+    def __init__(self, ids: list[str] | None = None):
+        self.ids: list[str] = ids or []
+        self.num_codes: Any = array("q")
+        self.num_pos = array("i")
+        self.rank_pos = array("i")
+        self.sort_names: list[str] = []
+        self.names: list[str] = []
+        self.name_ranks = array("i")
+        self.words: list[str] = []
+        self.word_ranks = array("i")
+        self.name_blob = ""
+        self.name_starts = array("q")
+        self.phone_blob = ""
+        self.phone_starts = array("q")
 
-    def rebuild(self, ids: list[str] | None = None, texts: list[str] | None = None) -> None:
-        """Join all texts again; ``ids`` (already in name order) and their ``texts`` may
-        be passed by a bulk load that has them at hand."""
-        if ids is None:
-            ids = sorted(self._all_ids(), key=self._sort_key)
-        if texts is None:
-            texts = [self._text_of(c) or "" for c in ids]
-        starts, pos = array("q"), 0   # 8 bytes per start instead of a 36-byte int object
-        for text in texts:
-            starts.append(pos)
-            pos += len(text) + 1
-        self._blob = "\x1f".join(texts)
-        self._starts, self._ids = starts, ids
-        self._changed = set()
+    def rank_id(self, rank: int) -> str:
+        return self.ids[self.rank_pos[rank]]
 
-    def find(self, fragment: str, limit: int, skip: set[str]) -> list[str]:
-        """Up to ``limit`` ids (not in ``skip``) whose text contains ``fragment``, in name order."""
-        if len(self._changed) > self.REBUILD_AFTER:
-            self.rebuild()
-        hits: list[str] = []
-        blob, starts, ids, changed = self._blob, self._starts, self._ids, self._changed
+    def text(self, blob: str, starts: array, rank: int) -> str:
+        end = starts[rank + 1] - 1 if rank + 1 < len(starts) else len(blob)
+        return blob[starts[rank]:end]
+
+    def find(self, blob: str, starts: array, fragment: str, limit: int,
+             skip: Callable[[str], bool]) -> list[int]:
+        """Up to ``limit`` ranks (in name order) whose text contains ``fragment``."""
+        hits: list[int] = []
         pos, end = 0, len(blob)
         while len(hits) < limit:
             at = blob.find(fragment, pos)
             if at < 0:
                 break
-            i = bisect_right(starts, at) - 1
-            pos = starts[i + 1] if i + 1 < len(starts) else end
-            contact_id = ids[i]
-            if contact_id not in changed and contact_id not in skip:
-                hits.append(contact_id)
-        extra = [c for c in changed if c not in skip and fragment in (self._text_of(c) or "")]
-        if extra:
-            hits = sorted(hits + extra, key=self._sort_key)[:limit]
+            rank = bisect_right(starts, at) - 1
+            pos = starts[rank + 1] if rank + 1 < len(starts) else end
+            if not skip(self.rank_id(rank)):
+                hits.append(rank)
         return hits
 
 
-def _sort_word_entries(entries: list[tuple[str, str, str]]) -> None:
-    """Sort (word, sort name, id) entries in place, as ``entries.sort()`` would.
+def _sort_word_entries(entries: list[tuple]) -> None:
+    """Sort (word, …) entries in place, as ``entries.sort()`` would.
 
-    Why not just that (~240 ms of a 100,000-contact load): comparing tuples compares
-    their first strings twice (equal? then less?). Sorting on the word alone and then
-    sorting each run of entries sharing a word (short: names vary) takes ~180 ms."""
+    Why not just that: comparing tuples compares their first strings twice (equal? then
+    less?). Sorting on the word alone and then sorting each run of entries sharing a word
+    (short: names vary) is ~25% faster."""
     entries.sort(key=itemgetter(0))
     runs: list[tuple[int, int]] = []
     start, previous = 0, None
@@ -140,10 +144,12 @@ def _sort_word_entries(entries: list[tuple[str, str, str]]) -> None:
         entries[start:end] = sorted(entries[start:end])
 
 
-def _prefix_bounds(entries: list, prefix: str) -> tuple[int, int]:
-    """Where the entries of a sorted list of tuples whose first item starts with
-    ``prefix`` begin and end."""
-    return bisect_left(entries, (prefix,)), bisect_left(entries, (prefix + "\U0010ffff",))
+def _prefix_bounds(entries: list, prefix: str, tuples: bool = True) -> tuple[int, int]:
+    """Where the entries of a sorted list (of tuples whose first item is a string, or of
+    strings) that start with ``prefix`` begin and end."""
+    if tuples:
+        return bisect_left(entries, (prefix,)), bisect_left(entries, (prefix + _TOP,))
+    return bisect_left(entries, prefix), bisect_left(entries, prefix + _TOP)
 
 
 def _prefix_range(entries: list, prefix: str) -> Iterator:
@@ -153,35 +159,34 @@ def _prefix_range(entries: list, prefix: str) -> Iterator:
         yield entries[i]
 
 
+def _merge(base: Iterator[tuple], overlay: list[tuple]) -> Iterator[tuple]:
+    """Two sorted entry streams as one (the overlay is usually empty)."""
+    return heapq.merge(base, overlay) if overlay else base
+
+
 class Directory:
     """Number lookup and name search over a set of contacts (see the module docstring)."""
 
     def __init__(self, rules: MatchRules | None = None):
         self.rules = rules or MatchRules()
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
+        self._names_pending = False     # load() is between its passes: lookup reads lock-free
         self._clear()
 
     # ----------------------------------------------------------------- maintenance
-    def _clear(self) -> None:
-        self._contacts: dict[str, Contact] = {}
-        # last N digits -> the id, or a tuple of ids, of contacts with a phone ending so
-        # (a bare id for the common single owner saves ~15 MB at 300,000 phones).
+    def _clear(self, base: _Base | None = None, contacts: dict[str, Contact] | None = None) -> None:
+        self._contacts: dict[str, Contact] = contacts if contacts is not None else {}
+        self._base = base or _Base()
+        self._void: set[str] = set()          # base contacts edited or removed since
+        # The overlay. Number keys: the id, or a tuple of ids, of contacts with a phone
+        # ending so.
         self._by_key: dict[str, str | tuple[str, ...]] = {}
         self._forms: dict[str, _SearchForm] = {}
-        self._phone_keys: dict[str, tuple[str, ...]] = {}    # between the two passes of load()
-        self._names_pending = False     # load() is between its passes: lookup reads lock-free
         self._names: list[tuple[str, str]] = []                    # (whole-name key, cid), sorted
         self._words: list[tuple[str, str, str]] = []               # (word, sort name, cid), sorted
-        self._name_text = _SubstringIndex(self._forms.keys, self._words_text, self._sort_key)
-        self._phone_text = _SubstringIndex(self._forms.keys, self._phones_text, self._sort_key)
 
-    def _sort_key(self, contact_id: str) -> tuple[str, str]:
-        return (self._forms[contact_id].sort_name, contact_id)
-
-    def _words_text(self, contact_id: str) -> str | None:
-        """The text name substring search looks in: every folded word of the contact."""
-        form = self._forms.get(contact_id)
-        return " ".join(form.words) if form else None
+    def _encode(self, key: str) -> int | str:
+        return int("1" + key) if self.rules.digits <= _INT_KEY_DIGITS else key
 
     def _phones_text(self, contact_id: str) -> str | None:
         """The text digit search looks in: the contact's phones, normalised (or as typed
@@ -215,130 +220,163 @@ class Directory:
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a bulk build creates ~1M objects; cyclic GC passes would only slow it
         try:
-            with self._lock:
-                self._clear()
+            with self.lock:
                 unique = {contact.id: contact for contact in contacts}   # a repeated id: last wins
-                phone_texts = {cid: self._index_phones(contact) for cid, contact in unique.items()}
+                base = _Base(list(unique))
+                people = list(unique.values())
+                phone_texts = self._index_numbers(base, people)
+                self._clear(base, unique)
                 self._names_pending = True
                 if on_numbers_ready is not None:
                     on_numbers_ready()
                 try:
-                    name_texts = {cid: self._index_names(contact, bulk=True)
-                                  for cid, contact in unique.items()}
-                    self._names.sort()
-                    _sort_word_entries(self._words)
-                    forms = self._forms
-                    in_name_order = [cid for key, cid in self._names if key is forms[cid].sort_name]
-                    self._name_text.rebuild(in_name_order, [name_texts[c] for c in in_name_order])
-                    self._phone_text.rebuild(in_name_order, [phone_texts[c] for c in in_name_order])
+                    self._index_names(base, people, phone_texts)
                 finally:
                     self._names_pending = False
         finally:
             if gc_was_enabled:
                 gc.enable()
 
+    def _index_numbers(self, base: _Base, people: list[Contact]) -> list[str]:
+        """Fill the base's number columns; returns each contact's phone text (by pos)."""
+        rules = self.rules
+        last_n, min_length, max_length = -rules.digits, rules.min_length, rules.max_length
+        as_int = rules.digits <= _INT_KEY_DIGITS
+        pairs: list[tuple[Any, int]] = []
+        texts: list[str] = []
+        for pos, contact in enumerate(people):
+            keys: list[str] = []
+            phone_digits: list[str] = []
+            for phone in contact.phones:
+                # normalize(), inlined: one call per phone instead of three at 300,000 phones.
+                normalized = strip_prefixes(phone.number, rules)
+                if not normalized or not min_length <= len(normalized) <= max_length:
+                    # Excluded by length: still found by digit search, never by lookup.
+                    raw = ascii_digits(phone.number)
+                    if raw and raw not in phone_digits:
+                        phone_digits.append(raw)
+                    continue
+                if normalized not in phone_digits:
+                    phone_digits.append(normalized)
+                key = normalized[last_n:]          # match_key()
+                if key not in keys:
+                    keys.append(key)
+                    pairs.append((int("1" + key) if as_int else key, pos))
+            texts.append(" " + " ".join(phone_digits) if phone_digits else "")
+        pairs.sort()
+        base.num_codes = array("q", [code for code, _pos in pairs]) if as_int else [c for c, _p in pairs]
+        base.num_pos = array("i", [pos for _code, pos in pairs])
+        return texts
+
+    def _index_names(self, base: _Base, people: list[Contact], phone_texts: list[str]) -> None:
+        """Fill the base's name columns (search is ready once this returns)."""
+        ids = base.ids
+        sort_names: list[str] = []
+        name_texts: list[str] = []
+        name_entries: list[tuple[str, str, int]] = []      # (key, cid, pos)
+        word_entries: list[tuple[str, int]] = []           # (word, pos)
+        for pos, contact in enumerate(people):
+            sort_name, name_keys, words = _fold_contact(contact)
+            sort_names.append(sort_name)
+            cid = ids[pos]
+            for key in name_keys:
+                name_entries.append((key, cid, pos))
+            for word in words:
+                word_entries.append((word, pos))
+            name_texts.append(" ".join(words))
+        rank_pos = sorted(range(len(people)), key=lambda p: (sort_names[p], ids[p]))
+        rank_of = array("i", bytes(4 * len(people)))
+        for rank, pos in enumerate(rank_pos):
+            rank_of[pos] = rank
+        word_entries = [(word, rank_of[pos]) for word, pos in word_entries]
+        _sort_word_entries(word_entries)
+        name_entries.sort()
+        base.rank_pos = array("i", rank_pos)
+        base.sort_names = [sort_names[p] for p in rank_pos]
+        base.names = [key for key, _cid, _pos in name_entries]
+        base.name_ranks = array("i", [rank_of[pos] for _key, _cid, pos in name_entries])
+        base.words = [word for word, _rank in word_entries]
+        base.word_ranks = array("i", [rank for _word, rank in word_entries])
+        base.name_blob, base.name_starts = _join([name_texts[p] for p in rank_pos])
+        base.phone_blob, base.phone_starts = _join([phone_texts[p] for p in rank_pos])
+
+    # ----------------------------------------------------------------- cache support
+    def index_state(self) -> dict[str, Any] | None:
+        """The base as plain lists, arrays and strings (for ``directory_cache``); None
+        when edits are in the overlay (the base alone would not be the whole index).
+        Call with ``lock`` held; the base is immutable, so the result stays valid."""
+        if self._void or self._forms or self._names_pending:
+            return None
+        return {name: getattr(self._base, name) for name in _Base.STATE}
+
+    def restore(self, contacts: list[Contact], state: dict[str, Any]) -> None:
+        """Install a base made by ``index_state`` for exactly ``contacts`` (same ids in the
+        same order). Raises ValueError (nothing changed) when the state does not fit."""
+        base = _Base()
+        try:
+            for name in _Base.STATE:
+                setattr(base, name, state[name])
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"directory index state: {exc}") from None
+        n = len(contacts)
+        ids = [c.id for c in contacts]
+        if base.ids != ids or len(base.rank_pos) != n or len(base.sort_names) != n \
+                or len(base.name_starts) != n or len(base.phone_starts) != n \
+                or len(base.names) != len(base.name_ranks) or len(base.words) != len(base.word_ranks) \
+                or len(base.num_codes) != len(base.num_pos) \
+                or not isinstance(base.name_blob, str) or not isinstance(base.phone_blob, str):
+            raise ValueError("directory index state does not fit these contacts")
+        base.ids = ids          # the store's own id strings: no second copy
+        with self.lock:
+            self._clear(base, dict(zip(ids, contacts)))
+
+    # ----------------------------------------------------------------- edits (overlay)
     def put(self, contact: Contact) -> None:
         """Add ``contact`` or replace the one with the same id (phones and name re-indexed)."""
-        with self._lock:
-            if contact.id in self._contacts:
-                self._unindex(contact.id, bulk=False)
-            self._index(contact, bulk=False)
-            self._name_text.changed(contact.id)
-            self._phone_text.changed(contact.id)
-
-    def remove(self, contact_id: str) -> None:
-        """Forget a contact (no error when it is not there)."""
-        with self._lock:
-            if contact_id in self._contacts:
-                self._unindex(contact_id, bulk=False)
-                self._name_text.changed(contact_id)
-                self._phone_text.changed(contact_id)
-
-    def _index(self, contact: Contact, bulk: bool) -> tuple[str, str]:
-        """Index ``contact``; returns its name text and phone text for substring search
-        (what ``_words_text``/``_phones_text`` would compute) so a bulk load gets them free.
-        In bulk mode entries are appended unsorted; ``load`` sorts once at the end."""
-        phone_text = self._index_phones(contact)
-        return self._index_names(contact, bulk), phone_text
-
-    def _index_phones(self, contact: Contact) -> str:
-        """Index the contact's phones for lookup; returns its phone text for digit search.
-        The keys wait in ``_phone_keys`` until ``_index_names`` records the search form."""
-        cid = contact.id
-        self._contacts[cid] = contact
-        rules, by_key = self.rules, self._by_key
-        last_n = -rules.digits
-        keys: list[str] = []
-        phone_digits: list[str] = []
-        min_length, max_length = rules.min_length, rules.max_length
-        for phone in contact.phones:
-            # normalize(), inlined: one call per phone instead of three at 300,000 phones.
-            normalized = strip_prefixes(phone.number, rules)
-            if not normalized or not min_length <= len(normalized) <= max_length:
-                # Excluded by length: still found by digit search, never by lookup.
-                raw = ascii_digits(phone.number)
-                if raw and raw not in phone_digits:
-                    phone_digits.append(raw)
-                continue
-            if normalized not in phone_digits:
-                phone_digits.append(normalized)
-            key = normalized[last_n:]          # match_key()
-            if key in keys:
-                continue
-            keys.append(key)
-            owners = by_key.get(key)
-            if owners is None:
-                by_key[key] = cid
-            else:
-                by_key[key] = (owners, cid) if isinstance(owners, str) else owners + (cid,)
-        self._phone_keys[cid] = tuple(keys)
-        return " " + " ".join(phone_digits) if phone_digits else ""
-
-    def _index_names(self, contact: Contact, bulk: bool) -> str:
-        """Index the contact's names for search; returns its name text for substring search."""
-        cid = contact.id
-        name_words = fold_words(contact.name)
-        sort_name = " ".join(name_words)
-        short_words = fold_words(contact.short_name) if contact.short_name else ()
-        short = " ".join(short_words)
-        name_keys = (sort_name, short) if short and short != sort_name else (sort_name,)
-        words = list(dict.fromkeys(name_words))
-        # First and last name are usually words of the name already: fold them only if not.
-        padded = f" {contact.name} "
-        rest = " ".join(t for t in (contact.first_name, contact.last_name, contact.company)
-                        if t and f" {t} " not in padded)
-        for word in (*short_words, *(fold_words(rest) if rest else ())):
-            if word not in words:
-                words.append(word)
-        words = list(map(intern, words))
-        self._forms[cid] = _SearchForm(sort_name, name_keys, tuple(words), self._phone_keys.pop(cid))
-        if bulk:
-            names_append, words_append = self._names.append, self._words.append
-            for key in name_keys:
-                names_append((key, cid))
-            for word in words:
-                words_append((word, sort_name, cid))
-        else:
+        with self.lock:
+            self._forget(contact.id)
+            cid = contact.id
+            self._contacts[cid] = contact
+            keys: list[str] = []
+            for phone in contact.phones:
+                normalized = normalize(phone.number, self.rules)
+                if normalized is None:
+                    continue
+                key = match_key(normalized, self.rules)
+                if key in keys:
+                    continue
+                keys.append(key)
+                owners = self._by_key.get(key)
+                if owners is None:
+                    self._by_key[key] = cid
+                else:
+                    self._by_key[key] = (owners, cid) if isinstance(owners, str) else owners + (cid,)
+            sort_name, name_keys, words = _fold_contact(contact)
+            self._forms[cid] = _SearchForm(sort_name, name_keys, words, tuple(keys))
             for key in name_keys:
                 insort(self._names, (key, cid))
             for word in words:
                 insort(self._words, (word, sort_name, cid))
-        return " ".join(words)
 
+    def remove(self, contact_id: str) -> None:
+        """Forget a contact (no error when it is not there)."""
+        with self.lock:
+            self._forget(contact_id)
+            self._contacts.pop(contact_id, None)
 
-    def _unindex(self, cid: str, bulk: bool) -> None:
-        del self._contacts[cid]
-        form = self._forms.pop(cid)
+    def _forget(self, cid: str) -> None:
+        """Take ``cid`` out of the index: void its base entries, drop its overlay ones."""
+        form = self._forms.pop(cid, None)
+        if form is None:
+            if cid in self._contacts:
+                self._void.add(cid)
+            return
         for key in form.phone_keys:
             kept = tuple(c for c in self._owners(key) if c != cid)
             if not kept:
                 self._by_key.pop(key, None)
             else:
                 self._by_key[key] = kept[0] if len(kept) == 1 else kept
-        if bulk:  # load() with a duplicate id: lists are not sorted yet
-            self._names = [e for e in self._names if e[1] != cid]
-            self._words = [e for e in self._words if e[2] != cid]
-            return
         for key in form.name_keys:
             self._remove_sorted(self._names, (key, cid))
         for word in form.words:
@@ -356,8 +394,22 @@ class Directory:
         return normalize(number, self.rules)
 
     def _owners(self, key: str) -> tuple[str, ...]:
+        """Overlay contacts with a phone whose key is ``key``."""
         owners = self._by_key.get(key, ())
         return (owners,) if isinstance(owners, str) else owners
+
+    def _all_owners(self, key: str) -> list[str]:
+        """Every contact (base and overlay) with a phone whose key is ``key``."""
+        base, void = self._base, self._void
+        code = self._encode(key)
+        lo = bisect_left(base.num_codes, code)
+        hi = bisect_right(base.num_codes, code, lo)
+        found = [base.ids[base.num_pos[i]] for i in range(lo, hi)]
+        if void:
+            found = [cid for cid in found if cid not in void]
+        if self._by_key:
+            found.extend(self._owners(key))
+        return found
 
     def lookup(self, number: str) -> list[Match]:
         """Every contact with a phone matching ``number``, best first: exact matches (last
@@ -373,18 +425,18 @@ class Directory:
             # load() holds the lock for its name pass, which never touches the number index
             # or the contacts: read them now rather than wait (the start-up popup case).
             return self._lookup(key, normalized)
-        with self._lock:
+        with self.lock:
             return self._lookup(key, normalized)
 
     def _lookup(self, key: str, normalized: str) -> list[Match]:
         best: dict[str, Match] = {}
-        for cid in self._owners(key):
+        for cid in self._all_owners(key):
             self._consider(best, cid, key, normalized, "exact")
         if self.rules.similar and len(key) > 1:
             stem = key[:-1]
             for last in "0123456789":
                 if last != key[-1]:
-                    for cid in self._owners(stem + last):
+                    for cid in self._all_owners(stem + last):
                         if cid not in best or best[cid].kind == "similar":
                             self._consider(best, cid, stem + last, normalized, "similar")
         return sorted(best.values(), key=self._match_rank)
@@ -407,8 +459,9 @@ class Directory:
                 best[cid] = Match(contact, phone, kind, digits)
 
     def _match_rank(self, match: Match) -> tuple:
-        form = self._forms.get(match.contact.id)    # None while load() indexes names
-        sort_name = form.sort_name if form else " ".join(fold_words(match.contact.name))
+        # The folded name, computed again: a lookup finds a handful of contacts, and the
+        # base keeps names by rank only.
+        sort_name = " ".join(fold_words(match.contact.name))
         return (match.kind != "exact", -match.digits_matched, -match.contact.popup_priority,
                 sort_name, match.contact.id)
 
@@ -425,7 +478,7 @@ class Directory:
         tokens = fold_words(text)
         if not tokens or limit <= 0:
             return []
-        with self._lock:
+        with self.lock:
             found: list[str] = []
             seen: set[str] = set()
 
@@ -446,10 +499,10 @@ class Directory:
                 self._search_words(tokens, take, limit, seen)
             return [self._contacts[cid] for cid in found]
 
-    def _has_all(self, cid: str, words: list[str], digits: list[str]) -> bool:
-        """Whether every typed word starts a word of the contact and every typed digit
-        group occurs in one of its phones (or starts a word, e.g. "Office 2")."""
-        text = " " + " ".join(self._forms[cid].words)
+    def _has_all(self, cid: str, text: str, words: list[str], digits: list[str]) -> bool:
+        """Whether every typed word starts a word of the contact (``text``: its words) and
+        every typed digit group occurs in one of its phones (or starts a word)."""
+        text = " " + text
         if not all(" " + w in text for w in words):
             return False
         if not digits:
@@ -457,35 +510,118 @@ class Directory:
         phones = self._phones_text(cid) or ""
         return all(" " + d in text or d in phones for d in digits)
 
+    def _base_names(self, prefix: str) -> Iterator[tuple[str, str]]:
+        base, void = self._base, self._void
+        lo, hi = _prefix_bounds(base.names, prefix, tuples=False)
+        for i in range(lo, hi):
+            cid = base.rank_id(base.name_ranks[i])
+            if cid not in void:
+                yield base.names[i], cid
+
+    def _base_words(self, prefix: str) -> Iterator[tuple[str, str, str, int]]:
+        """(word, sort name, cid, rank) of base contacts with a word starting so."""
+        base, void = self._base, self._void
+        lo, hi = _prefix_bounds(base.words, prefix, tuples=False)
+        words, ranks, sort_names = base.words, base.word_ranks, base.sort_names
+        for i in range(lo, hi):
+            rank = ranks[i]
+            cid = base.rank_id(rank)
+            if cid not in void:
+                yield words[i], sort_names[rank], cid, rank
+
     def _search_words(self, tokens: list[str], take, limit: int, seen: set[str]) -> None:
         whole = " ".join(tokens)
-        if take(entry[1] for entry in _prefix_range(self._names, whole)):
+        if take(entry[1] for entry in _merge(self._base_names(whole),
+                                             list(_prefix_range(self._names, whole)))):
             return
         # Walk the rarest word's prefix range and check the other typed words per contact.
         def range_size(token: str) -> int:
-            lo, hi = _prefix_bounds(self._words, token)
-            return hi - lo
+            lo, hi = _prefix_bounds(self._base.words, token, tuples=False)
+            olo, ohi = _prefix_bounds(self._words, token)
+            return hi - lo + ohi - olo
 
         driver = min((t for t in tokens if not t.isdigit()), key=range_size)
         others = list(tokens)
         others.remove(driver)
         other_words = [t for t in others if not t.isdigit()]
         other_digits = [t for t in others if t.isdigit()]
-
-        def has_others(cid: str) -> bool:
-            return self._has_all(cid, other_words, other_digits)
-
-        if take((entry[2] for entry in _prefix_range(self._words, driver)),
-                has_others if others else None):
+        base = self._base
+        entries = _merge(self._base_words(driver),
+                         [entry + (-1,) for entry in _prefix_range(self._words, driver)])
+        if others:
+            def matching() -> Iterator[str]:
+                for _word, _sort, cid, rank in entries:
+                    if cid in seen:
+                        continue
+                    text = (base.text(base.name_blob, base.name_starts, rank) if rank >= 0
+                            else " ".join(self._forms[cid].words))
+                    if self._has_all(cid, text, other_words, other_digits):
+                        yield cid
+            ids: Iterator[str] = matching()
+        else:
+            ids = (entry[2] for entry in entries)
+        if take(ids):
             return
         if len(whole) >= MIN_SUBSTRING_QUERY:
-            take(self._name_text.find(whole, limit, seen))
+            take(self._find(whole, limit, seen, names=True))
 
     def _search_number(self, text: str, digits: str, take, limit: int, seen: set[str]) -> None:
         if take(m.contact.id for m in self.lookup(text) if m.kind == "exact"):
             return
         # Phones are held normalised: "+30 210" typed means phones starting with 210.
         digits = strip_prefixes(text, self.rules) or digits
-        if take(self._phone_text.find(" " + digits, limit, seen)):
+        if take(self._find(" " + digits, limit, seen, names=False)):
             return
-        take(self._phone_text.find(digits, limit, seen))
+        take(self._find(digits, limit, seen, names=False))
+
+    def _find(self, fragment: str, limit: int, seen: set[str], names: bool) -> list[str]:
+        """Up to ``limit`` ids (not in ``seen``) whose name text (``names``) or phone text
+        contains ``fragment``, in name order: the base's joined text, then the overlay's
+        contacts one by one."""
+        base, void = self._base, self._void
+        blob, starts = ((base.name_blob, base.name_starts) if names
+                        else (base.phone_blob, base.phone_starts))
+
+        def skip(cid: str) -> bool:
+            return cid in void or cid in seen
+
+        ranks = base.find(blob, starts, fragment, limit, skip)
+        if not self._forms:
+            return [base.rank_id(rank) for rank in ranks]
+        hits = [(base.sort_names[rank], base.rank_id(rank)) for rank in ranks]
+        for cid, form in self._forms.items():
+            if cid in seen:
+                continue
+            text = " ".join(form.words) if names else (self._phones_text(cid) or "")
+            if fragment in text:
+                hits.append((form.sort_name, cid))
+        hits.sort()
+        return [cid for _sort, cid in hits[:limit]]
+
+
+def _fold_contact(contact: Contact) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A contact's folded name (its sort key), whole-name keys and distinct words."""
+    name_words = fold_words(contact.name)
+    sort_name = " ".join(name_words)
+    short_words = fold_words(contact.short_name) if contact.short_name else ()
+    short = " ".join(short_words)
+    name_keys = (sort_name, short) if short and short != sort_name else (sort_name,)
+    words = list(dict.fromkeys(name_words))
+    # First and last name are usually words of the name already: fold them only if not.
+    padded = f" {contact.name} "
+    rest = " ".join(t for t in (contact.first_name, contact.last_name, contact.company)
+                    if t and f" {t} " not in padded)
+    for word in (*short_words, *(fold_words(rest) if rest else ())):
+        if word not in words:
+            words.append(word)
+    return sort_name, name_keys, tuple(map(intern, words))
+
+
+def _join(texts: list[str]) -> tuple[str, array]:
+    """One text of ``texts`` separated by \\x1f, and where each starts (8 bytes a start
+    instead of a 36-byte int object)."""
+    starts, pos = array("q"), 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    return "\x1f".join(texts), starts
