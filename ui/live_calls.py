@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from callcore.events import LegAnswered, LegEnded, LegHeld, LegResumed, LegRinging, LegTransferred
 
-from .look import ACTIVE, ENDED, HELD, RINGING
+from .look import ACTIVE, ENDED, HELD, RINGING, UNKNOWN
 
 # An event time further in the past than this is not trusted for a live counter (a replayed
 # demo session, a badly set PBX clock): the arrival time is used instead.
@@ -48,16 +48,25 @@ class LiveLeg:
     transferred_to: str = ""
     queue: str = ""
     popup_suppressed: bool = False  # best match has popup priority 0
+    unknown_since: datetime | None = None  # the connection dropped: state no longer known
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
         return self.contact_name or self.caller_id_name
 
+    @property
+    def shown_state(self) -> str:
+        """What to show: the state, or UNKNOWN while disconnected (ended stays ended)."""
+        if self.unknown_since is not None and self.state != ENDED:
+            return UNKNOWN
+        return self.state
+
     def seconds(self, now: datetime) -> float:
-        """Talk time once answered, ring time before; frozen once ended."""
+        """Talk time once answered, ring time before; frozen once ended, and while the
+        connection is down (nobody knows whether the call still runs)."""
         start = self.answered_at or self.ringing_since
-        end = self.ended_at or now
+        end = self.ended_at or self.unknown_since or now
         return max(0.0, (end - start).total_seconds())
 
 
@@ -88,13 +97,46 @@ class LiveCalls:
                           line=event.line, ringing_since=trusted_time(event.at, now),
                           transferred_by=event.transferred_by, queue=event.queue)
             self._legs[event.leg_id] = leg
+        else:
+            self.refreshed(leg, event)
         return leg
+
+    @staticmethod
+    def refreshed(leg: LiveLeg, event: LegRinging) -> LiveLeg:
+        """A leg we show was announced again (rebuilt after a reconnect): it is known
+        again; fill in what was missing. An answered leg keeps its state (a following
+        ``LegAnswered`` confirms it)."""
+        leg.unknown_since = None
+        if leg.answered_at is None:
+            leg.state = RINGING
+        leg.number = leg.number or event.other_number
+        leg.caller_id_name = leg.caller_id_name or event.other_name
+        leg.line = leg.line or event.line
+        leg.transferred_by = leg.transferred_by or event.transferred_by
+        leg.queue = leg.queue or event.queue
+        return leg
+
+    def connection_lost(self, now: datetime) -> list[LiveLeg]:
+        """The connection is down: every leg's state is unknown from now on."""
+        for leg in self._legs.values():
+            if leg.unknown_since is None:
+                leg.unknown_since = now
+        return list(self._legs.values())
+
+    def connection_back(self) -> list[LiveLeg]:
+        """Connected again, calls rebuilt (gone ones were ended first): the legs still
+        here are real again. Returns those that were unknown."""
+        back = [leg for leg in self._legs.values() if leg.unknown_since is not None]
+        for leg in back:
+            leg.unknown_since = None
+        return back
 
     def answered(self, event: LegAnswered, now: datetime) -> LiveLeg | None:
         leg = self._legs.get(event.leg_id)
         if leg is None:
             return None
         leg.state = ACTIVE
+        leg.unknown_since = None
         if leg.answered_at is None:
             leg.answered_at = max(trusted_time(event.at, now), leg.ringing_since)
         if event.other_number and not leg.number:
@@ -107,12 +149,14 @@ class LiveCalls:
         leg = self._legs.get(event.leg_id)
         if leg is not None and leg.state != ENDED:
             leg.state = HELD
+            leg.unknown_since = None
         return leg
 
     def resumed(self, event: LegResumed) -> LiveLeg | None:
         leg = self._legs.get(event.leg_id)
         if leg is not None and leg.state != ENDED:
             leg.state = ACTIVE
+            leg.unknown_since = None
         return leg
 
     def transferred(self, event: LegTransferred) -> LiveLeg | None:

@@ -14,13 +14,20 @@ import ttkbootstrap as ttk
 from callcore.i18n import _
 
 # Leg states shown in the calls table and popups (SPEC POP-4: active blue, held red).
-RINGING, ACTIVE, HELD, ENDED = "ringing", "active", "held", "ended"
+# UNKNOWN is shown, not tracked: the connection is down, so nobody knows what the call does.
+RINGING, ACTIVE, HELD, ENDED, UNKNOWN = "ringing", "active", "held", "ended", "unknown"
 STATE_COLOURS = {
     RINGING: "#e67e22",   # orange
     ACTIVE: "#1f6fd1",    # blue
     HELD: "#d62c2c",      # red
     ENDED: "#7b8a8b",     # grey
+    UNKNOWN: "#8e7f99",   # greyish violet: not a state the phone reported
 }
+
+# The one keyboard shortcut that jumps to the newest call popup's notes, from the main
+# window or any popup. F2: a function key works on every keyboard layout (Ctrl+letter
+# does not fire with a Greek or Cyrillic layout active).
+FOCUS_POPUP_SEQUENCE = "<F2>"
 
 # Connection indicator (SPEC AMI-2).
 CONNECTION_COLOURS = {
@@ -40,7 +47,21 @@ Greek and Cyrillic; Persian falls back through the platform's font substitution.
 
 def state_label(state: str) -> str:
     return {RINGING: _("Ringing"), ACTIVE: _("Active"), HELD: _("On hold"),
-            ENDED: _("Ended")}.get(state, state)
+            ENDED: _("Ended"), UNKNOWN: _("State unknown (disconnected)")}.get(state, state)
+
+
+def focus_popup_key() -> str:
+    """How the focus-newest-popup shortcut is written for the user."""
+    return _("F2")
+
+
+def mnemonic(label: str) -> tuple[str, int]:
+    """``"&Connect"`` → ``("Connect", 0)``: the menu text and the index of its underlined
+    Alt-letter. Translators move the ``&`` with the word, so the letter follows them."""
+    index = label.find("&")
+    if index < 0 or index == len(label) - 1:
+        return label, -1
+    return label[:index] + label[index + 1:], index
 
 
 def direction_label(direction: str) -> str:

@@ -1,7 +1,8 @@
 """The operator window: connection state, this workstation's calls, store problems.
 
 It shows what it is told (by :class:`ui.app.OperatorUi`) and reports clicks through the
-callbacks it was given; it never talks to services itself.
+callbacks it was given; it never talks to services itself. Every action is also in the
+menu bar with its shortcut and an Alt-letter, so a new user can find the keys.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import ttkbootstrap as ttk
 from callcore.i18n import _
 
 from .live_calls import LiveLeg
-from .look import (CONNECTION_COLOURS, DIRECTION_GLYPHS, STATE_COLOURS,
-                   format_duration, plural, state_label)
+from .look import (CONNECTION_COLOURS, DIRECTION_GLYPHS, FOCUS_POPUP_SEQUENCE, STATE_COLOURS,
+                   UNKNOWN, focus_popup_key, format_duration, mnemonic, plural, state_label)
 
 
 def connection_text(status: str, reason: str = "") -> str:
@@ -99,8 +100,8 @@ class CallsTable(ttk.Frame):
                                  height=6)
         headings = {"direction": "", "number": _("Number"), "name": _("Name"),
                     "state": _("State"), "duration": _("Duration")}
-        widths = {"direction": (44, False, "center"), "number": (170, True, "w"),
-                  "name": (260, True, "w"), "state": (110, False, "w"),
+        widths = {"direction": (44, False, "center"), "number": (160, True, "w"),
+                  "name": (240, True, "w"), "state": (150, True, "w"),
                   "duration": (90, False, "e")}
         for column in self.COLUMNS:
             width, stretch, anchor = widths[column]
@@ -133,14 +134,15 @@ class CallsTable(ttk.Frame):
 
     def row_values(self, leg: LiveLeg, now: datetime) -> tuple[str, ...]:
         return (DIRECTION_GLYPHS.get(leg.direction, ""), leg.number or _("Unknown number"),
-                leg.display_name, state_label(leg.state), format_duration(leg.seconds(now)))
+                leg.display_name, state_label(leg.shown_state), format_duration(leg.seconds(now)))
 
     def upsert(self, leg: LiveLeg, now: datetime) -> None:
         values = self.row_values(leg, now)
+        tags = (leg.shown_state,)
         if self.tree.exists(leg.leg_id):
-            self.tree.item(leg.leg_id, values=values, tags=(leg.state,))
+            self.tree.item(leg.leg_id, values=values, tags=tags)
         else:
-            self.tree.insert("", "end", iid=leg.leg_id, values=values, tags=(leg.state,))
+            self.tree.insert("", "end", iid=leg.leg_id, values=values, tags=tags)
             if not self.tree.selection():
                 self.tree.selection_set(leg.leg_id)
         self._show_empty(False)
@@ -162,6 +164,10 @@ class CallsTable(ttk.Frame):
         selection = self.tree.selection()
         return selection[0] if selection else None
 
+    def state_known(self, leg_id: str) -> bool:
+        """False while the row says the state is unknown (disconnected)."""
+        return self.tree.exists(leg_id) and UNKNOWN not in self.tree.item(leg_id, "tags")
+
     def rows(self) -> list[dict[str, object]]:
         """What the table shows, row by row (for tests and diagnostics)."""
         return [dict(zip(self.COLUMNS, self.tree.item(iid, "values")),
@@ -175,12 +181,20 @@ class MainWindow(ttk.Frame):
     def __init__(self, root: tk.Tk, *, extension: str, is_demo: bool,
                  on_connect: Callable[[], None], on_disconnect: Callable[[], None],
                  on_hangup: Callable[[str], None], on_open_popup: Callable[[str], None],
-                 on_settings: Callable[[], None] | None = None):
+                 on_settings: Callable[[], None] | None = None,
+                 on_focus_popup: Callable[[], None] | None = None,
+                 on_connection_changed: Callable[[str], None] | None = None,
+                 on_show_log: Callable[[], str] | None = None):
         super().__init__(root, padding=0)
         self.root = root
         self.extension = extension
         self.is_demo = is_demo
         self._on_hangup = on_hangup
+        self._on_focus_popup = on_focus_popup
+        self._on_connection_changed = on_connection_changed
+        self.on_show_log = on_show_log
+        """Returns the log file's path for Help › Log file… (set by the integrator)."""
+        self.connection_status = "off"
         root.title(self.window_title())
         self.pack(fill="both", expand=True)
 
@@ -250,7 +264,14 @@ class MainWindow(ttk.Frame):
         self.count_label.pack(side="right")
         self.store_label = ttk.Label(status, text="", font="OperatorSmallFont")
         self.store_label.pack(side="right", padx=(0, 16))
+        # Finished calls the call log could not write yet: hidden while there are none.
+        self.waiting_label = ttk.Label(status, text="", font="OperatorSmallFont",
+                                       foreground=STATE_COLOURS["ringing"])
+        self.calls_waiting = 0
         self.phone_state = ""
+
+        self.menubar = self._build_menu(on_connect, on_disconnect, on_settings)
+        root.configure(menu=self.menubar)
         self._update_status()
 
         root.bind("<Control-k>", lambda _e: on_connect())
@@ -258,8 +279,92 @@ class MainWindow(ttk.Frame):
         root.bind("<Control-d>", lambda _e: on_disconnect())
         root.bind("<Control-D>", lambda _e: on_disconnect())
         root.bind("<Control-Shift-H>", lambda _e: self._hangup_selected())
+        root.bind(FOCUS_POPUP_SEQUENCE, self._focus_popup_key)
+        root.bind("<Control-l>", lambda _e: self.show_log_file())
+        root.bind("<Control-L>", lambda _e: self.show_log_file())
         if on_settings is not None:
             root.bind("<Control-comma>", lambda _e: on_settings())
+
+    # -- menu -----------------------------------------------------------------------------
+    def _build_menu(self, on_connect: Callable[[], None], on_disconnect: Callable[[], None],
+                    on_settings: Callable[[], None] | None) -> tk.Menu:
+        """Connection, Calls and Help menus; each item shows its shortcut and has an
+        Alt-letter (``&`` in the translated label)."""
+        bar = tk.Menu(self.root, tearoff=False)
+        self.menus: dict[str, tk.Menu] = {}
+
+        def cascade(key: str, label: str) -> tk.Menu:
+            menu = tk.Menu(bar, tearoff=False)
+            text, underline = mnemonic(label)
+            bar.add_cascade(label=text, underline=underline, menu=menu)
+            self.menus[key] = menu
+            return menu
+
+        def item(menu: tk.Menu, label: str, accelerator: str, command: Callable[[], object],
+                 **options) -> None:
+            text, underline = mnemonic(label)
+            menu.add_command(label=text, underline=underline, accelerator=accelerator,
+                             command=command, **options)
+
+        connection = cascade("connection", _("&Connection"))
+        item(connection, _("&Connect"), _("Ctrl+K"), on_connect)
+        item(connection, _("&Disconnect"), _("Ctrl+D"), on_disconnect)
+        if on_settings is not None:
+            connection.add_separator()
+            item(connection, _("&Settings…"), _("Ctrl+,"), on_settings)
+        calls = cascade("calls", _("C&alls"))
+        item(calls, _("&Open popup of the selected call"), _("Enter"), self._open_selected,
+             state="disabled")
+        item(calls, _("&Go to the newest popup's notes"), focus_popup_key(), self.focus_popup)
+        item(calls, _("&Hang up the selected call"), _("Ctrl+Shift+H"), self._hangup_selected,
+             state="disabled")
+        help_menu = cascade("help", _("&Help"))
+        item(help_menu, _("&Log file…"), _("Ctrl+L"), self.show_log_file)
+        return bar
+
+    def menu_items(self, key: str) -> list[dict[str, str]]:
+        """What one menu shows, item by item (label, accelerator, underlined letter)."""
+        menu = self.menus[key]
+        items = []
+        for index in range(int(menu.index("end")) + 1):
+            if menu.type(index) != "command":
+                continue
+            label = str(menu.entrycget(index, "label"))
+            underline = int(menu.entrycget(index, "underline"))
+            items.append({"label": label, "accelerator": str(menu.entrycget(index, "accelerator")),
+                          "mnemonic": label[underline] if 0 <= underline < len(label) else "",
+                          "state": str(menu.entrycget(index, "state"))})
+        return items
+
+    def destroy(self) -> None:
+        try:
+            if str(self.root.cget("menu")) == str(self.menubar):
+                self.root.configure(menu="")
+        except (tk.TclError, AttributeError):
+            pass
+        super().destroy()
+
+    # -- log file and popups --------------------------------------------------------------
+    def focus_popup(self) -> None:
+        """Put the cursor in the newest call popup's notes (F2)."""
+        if self._on_focus_popup is not None:
+            self._on_focus_popup()
+
+    def _focus_popup_key(self, _event=None) -> str:
+        self.focus_popup()
+        return "break"
+
+    def show_log_file(self) -> "LogFileDialog":
+        """Help › Log file…: where the log is, selectable so it can be copied."""
+        path = ""
+        if self.on_show_log is not None:
+            try:
+                path = str(self.on_show_log() or "")
+            except Exception:   # never let a broken callback hide the dialog
+                path = ""
+        dialog = LogFileDialog(self.root, path)
+        self.log_dialog = dialog
+        return dialog
 
     def window_title(self) -> str:
         title = _("Operator console — extension {ext}").format(ext=self.extension)
@@ -267,9 +372,27 @@ class MainWindow(ttk.Frame):
 
     # -- updates from the app -----------------------------------------------------------
     def show_connection(self, status: str, reason: str = "") -> None:
+        """Show the connection; the app then marks calls whose state is now unknown."""
         self.indicator.show(status, reason)
         self.connect_button.configure(state="disabled" if status == "connected" else "normal")
         self.disconnect_button.configure(state="disabled" if status == "off" else "normal")
+        menu = self.menus["connection"]
+        menu.entryconfigure(0, state="disabled" if status == "connected" else "normal")
+        menu.entryconfigure(1, state="disabled" if status == "off" else "normal")
+        self.connection_status = status
+        if self._on_connection_changed is not None:
+            self._on_connection_changed(status)
+
+    def show_calls_waiting(self, count: int) -> None:
+        """Finished calls not yet written to the call log; the label hides at 0."""
+        self.calls_waiting = max(0, int(count))
+        if self.calls_waiting:
+            self.waiting_label.configure(text="⏳ " + plural(
+                self.calls_waiting, "{n} call waiting to be saved", "{n} calls waiting to be saved"))
+            self.waiting_label.pack(side="right", padx=(0, 16), after=self.store_label)
+        else:
+            self.waiting_label.configure(text="")
+            self.waiting_label.pack_forget()
 
     def show_phone_state(self, state: str, paused: bool = False) -> None:
         names = {"free": _("free"), "ringing": _("ringing"), "busy": _("busy"),
@@ -309,7 +432,7 @@ class MainWindow(ttk.Frame):
     # -- internals ------------------------------------------------------------------------
     def _hangup_selected(self) -> None:
         leg_id = self.calls.selected_leg_id()
-        if leg_id:
+        if leg_id and self.calls.state_known(leg_id):
             self._on_hangup(leg_id)
 
     def _open_selected(self) -> None:
@@ -318,9 +441,15 @@ class MainWindow(ttk.Frame):
             self._on_open_popup(leg_id)
 
     def _update_buttons(self) -> None:
-        state = "normal" if self.calls.selected_leg_id() else "disabled"
-        self.hangup_button.configure(state=state)
+        selected = self.calls.selected_leg_id()
+        state = "normal" if selected else "disabled"
+        # Hanging up needs the connection: not while the call's state is unknown.
+        hangup = "normal" if selected and self.calls.state_known(selected) else "disabled"
+        self.hangup_button.configure(state=hangup)
         self.open_button.configure(state=state)
+        calls = self.menus["calls"]
+        calls.entryconfigure(0, state=state)
+        calls.entryconfigure(2, state=hangup)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -343,4 +472,49 @@ class MainWindow(ttk.Frame):
                 foreground=STATE_COLOURS["held"])
 
 
-__all__ = ["MainWindow", "CallsTable", "ConnectionIndicator", "connection_text"]
+class LogFileDialog(ttk.Toplevel):
+    """Where this workstation's log file is, in a field the user can select and copy."""
+
+    def __init__(self, master: tk.Misc, path: str):
+        super().__init__(title=_("Log file"), master=master, resizable=(True, False),
+                         minsize=(460, 0))
+        self.path = path
+        outer = ttk.Frame(self, padding=(18, 16, 18, 14))
+        outer.pack(fill="both", expand=True)
+        self.message_label = ttk.Label(
+            outer, wraplength=520, justify="left",
+            text=_("This workstation writes its log here. Send it along when you report "
+                   "a problem:") if path else _("This workstation does not write a log file."))
+        self.message_label.pack(anchor="w")
+        self.path_var = tk.StringVar(value=path)
+        self.path_entry = ttk.Entry(outer, textvariable=self.path_var, width=64, state="readonly")
+        buttons = ttk.Frame(outer)
+        self.copy_button = ttk.Button(buttons, text=_("Copy path"), bootstyle="primary-outline",
+                                      command=self.copy_path, underline=0)
+        if path:
+            self.path_entry.pack(fill="x", pady=(8, 0))
+            self.copy_button.pack(side="right", padx=(8, 0))
+        buttons.pack(fill="x", pady=(14, 0))
+        self.close_button = ttk.Button(buttons, text=_("Close"), bootstyle="primary",
+                                       command=self.destroy, width=10)
+        self.close_button.pack(side="right")
+        self.bind("<Escape>", lambda _e: self.destroy())
+        self.bind("<Return>", lambda _e: self.destroy())
+        self.bind("<Alt-c>", lambda _e: self.copy_path())
+        try:
+            self.transient(master)
+        except tk.TclError:
+            pass
+        if path:
+            self.path_entry.focus_set()
+            self.path_entry.selection_range(0, "end")
+        else:
+            self.close_button.focus_set()
+
+    def copy_path(self) -> None:
+        if self.path:
+            self.clipboard_clear()
+            self.clipboard_append(self.path)
+
+
+__all__ = ["MainWindow", "CallsTable", "ConnectionIndicator", "LogFileDialog", "connection_text"]

@@ -4,12 +4,20 @@ Shows who calls before the phone is picked up, every matching contact, the last 
 this number, transfer notes, and a notes box that is saved while typing (debounced), on
 Ctrl+Enter and on close, so notes are never lost when the popup closes before the call ends.
 Closing the popup never ends the call.
+
+A new popup never takes the keyboard: it comes forward and blinks, and the operator goes
+to it with a click or F2 (:data:`ui.look.FOCUS_POPUP_SEQUENCE`), so text typed elsewhere
+never lands in a call's notes. Once its call ended, a popup without notes closes by itself
+after ``popup.auto_close_seconds`` (never while the operator types in it), so popups do
+not pile up; one with notes stays until closed (the notes are saved either way).
 """
 from __future__ import annotations
 
 import logging
+import math
+import time
 import tkinter as tk
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
 
 import ttkbootstrap as ttk
@@ -18,13 +26,22 @@ from callcore.i18n import _
 from callcore.records import CallRecord
 
 from .live_calls import LiveLeg
-from .look import (DIRECTION_GLYPHS, ENDED, STATE_COLOURS, call_status_label,
-                   contact_type_label, direction_label, format_duration, format_when,
-                   state_label)
+from .look import (DIRECTION_GLYPHS, ENDED, FOCUS_POPUP_SEQUENCE, STATE_COLOURS, UNKNOWN,
+                   call_status_label, contact_type_label, direction_label, focus_popup_key,
+                   format_duration, format_when, state_label)
 from .ports import MatchLike
 
 SAVE_DELAY_MS = 500
+TYPING_GRACE = timedelta(seconds=8)   # no auto-close this soon after the notes changed
+FLASH_MS = 450                        # one blink of a new popup's title
+FLASH_BLINKS = 10
+FOCUS_GUARD_S = 0.7                   # focus a window manager gives a new popup goes back
+FLASH_MARK = "● "
 log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def popup_title(number: str, best_name: str, is_demo: bool = False) -> str:
@@ -45,23 +62,39 @@ class CallPopup(ttk.Toplevel):
                  line_note: str, initial_notes: str,
                  save_notes: Callable[[str, str], None], hangup: Callable[[str], None],
                  on_closed: Callable[["CallPopup"], None], is_demo: bool = False,
-                 iconify: bool = False):
+                 iconify: bool = False, clock: Callable[[], datetime] = _utcnow,
+                 on_focus_newest: Callable[[], None] | None = None):
         self.leg = leg
         self.matches = list(matches)
         self._save_notes = save_notes
         self._hangup = hangup
         self._on_closed = on_closed
+        self._on_focus_newest = on_focus_newest
+        self._clock = clock
         self._saved_text = initial_notes
         self._save_after: str | None = None
         self.closed = False
+        self.auto_close_seconds = 0
+        self._ended_seen: datetime | None = None   # UI clock when the call ended
+        self._typed_at: datetime | None = None     # UI clock of the last notes change
+        self._flash_after: str | None = None
+        self._flashes_left = 0
+        self._focus_before = self._app_focus(master)
+        self._guard_until = 0.0
+        self._focus_wanted = False
         best = leg.contact_name or (self.matches[0].contact.name if self.matches else "")
-        super().__init__(title=popup_title(leg.number, best or leg.caller_id_name, is_demo), master=master,
+        self._title = popup_title(leg.number, best or leg.caller_id_name, is_demo)
+        super().__init__(title=self._title, master=master,
                          size=(660, 700), minsize=(500, 560), iconify=iconify)
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Escape>", lambda _e: self.close())
         self.bind("<Control-Return>", self._save_shortcut)
         self.bind("<Control-KP_Enter>", self._save_shortcut)
         self.bind("<Control-Shift-H>", lambda _e: self._hangup_clicked())
+        self.bind(FOCUS_POPUP_SEQUENCE, self._focus_shortcut)
+        self.bind("<Map>", self._mapped, add="+")
+        self.bind("<FocusIn>", self._focus_in, add="+")
+        self.bind("<ButtonPress>", self._clicked, add="+")
         self._build(best, line_note, is_demo)
         self.notes.insert("1.0", initial_notes)
         self.notes.edit_modified(False)
@@ -112,8 +145,14 @@ class CallPopup(ttk.Toplevel):
         # Buttons.
         buttons = ttk.Frame(outer)
         buttons.pack(fill="x", side="bottom", pady=(14, 0))
-        ttk.Label(buttons, text=_("Esc closes · Ctrl+Enter saves notes"), foreground="#8a9496",
-                  font="OperatorSmallFont").pack(side="left")
+        self.help_label = ttk.Label(
+            buttons, text=_("Esc closes · Ctrl+Enter saves · {key} newest popup").format(
+                key=focus_popup_key()), foreground="#8a9496", font="OperatorSmallFont")
+        self.help_label.pack(side="left")
+        ttk.ToolTip(self.help_label, text=_(
+            "Esc closes this window (the call goes on). Ctrl+Enter saves the notes now.\n"
+            "{key}, in the main window or any popup, puts the cursor in the newest "
+            "popup's notes.").format(key=focus_popup_key()))
         self.hangup_button = ttk.Button(buttons, text=_("Hang up"), bootstyle="danger", width=11,
                                         command=self._hangup_clicked)
         self.hangup_button.pack(side="right")
@@ -179,6 +218,9 @@ class CallPopup(ttk.Toplevel):
         self.saved_label = ttk.Label(notes_head, text="", foreground="#8a9496",
                                      font="OperatorSmallFont")
         self.saved_label.pack(side="right")
+        self.auto_close_label = ttk.Label(notes_head, text="", foreground=STATE_COLOURS["ringing"],
+                                          font="OperatorSmallFont")
+        self.auto_close_label.pack(side="left", padx=(12, 0))
         notes_frame = ttk.Frame(outer)
         notes_frame.pack(fill="both", expand=True)
         self.notes = ttk.Text(notes_frame, height=5, wrap="word", undo=True, padx=8, pady=6,
@@ -187,13 +229,17 @@ class CallPopup(ttk.Toplevel):
         self.notes.configure(yscrollcommand=scroll.set)
         self.notes.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
+        ttk.ToolTip(self.notes, text=_("Saved while you type. {key} from any window of the app "
+                                       "puts the cursor here (newest popup).").format(
+                                           key=focus_popup_key()))
 
     def set_caller(self, number: str, matches: Sequence[MatchLike], caller_id_name: str,
                    is_demo: bool = False) -> None:
         """The other party became known late (e.g. click-to-dial answered): redraw who."""
         self.matches = list(matches)
         best = self.matches[0].contact.name if self.matches else caller_id_name
-        self.title(popup_title(number, best, is_demo))
+        self._title = popup_title(number, best, is_demo)
+        self.title((FLASH_MARK + self._title) if self._flashes_left % 2 else self._title)
         self.number_label.configure(text=number or _("Unknown number"))
         self.name_label.configure(text=best or _("Unknown caller"),
                                   foreground="" if best else "#8a9496")
@@ -223,15 +269,71 @@ class CallPopup(ttk.Toplevel):
             return
         leg = self.leg
         duration = format_duration(leg.seconds(now))
-        if leg.state == ENDED:
+        shown = leg.shown_state
+        if shown == ENDED:
             parts = [_("Ended"), call_status_label(leg.end_status)] if leg.end_status else [_("Ended")]
             if leg.transferred_to:
                 parts.append(_("to {target}").format(target=leg.transferred_to))
             text = " · ".join(parts) + f" · {duration}"
-            self.hangup_button.configure(state="disabled")
         else:
-            text = f"{state_label(leg.state)} · {duration}"
-        self.status_label.configure(text=text, foreground=STATE_COLOURS.get(leg.state, ""))
+            text = f"{state_label(shown)} · {duration}"
+        # Hanging up needs the connection and a live call.
+        self.hangup_button.configure(state="disabled" if shown in (ENDED, UNKNOWN) else "normal")
+        self.status_label.configure(text=text, foreground=STATE_COLOURS.get(shown, ""))
+
+    @property
+    def status_text(self) -> str:
+        return str(self.status_label.cget("text"))
+
+    @property
+    def caller_title(self) -> str:
+        """The window title without the blink mark a new popup's title flashes with."""
+        return str(self.title()).removeprefix(FLASH_MARK)
+
+    # -- closing by itself once the call ended ------------------------------------------
+    def call_ended(self, leg: LiveLeg, now: datetime, auto_close_seconds: int) -> None:
+        """The call ended at ``now`` (UI clock): show it, start the auto-close countdown
+        (``auto_close_seconds`` 0 = never)."""
+        self.leg = leg
+        if self._ended_seen is None:
+            self._ended_seen = now
+        self.auto_close_seconds = max(0, int(auto_close_seconds))
+        self.refresh(now)
+        self.auto_close_tick(now)
+
+    def auto_close_tick(self, now: datetime) -> bool:
+        """Called every second once the call ended: close when the time is up, the notes
+        are empty and the operator is not typing here. True when it closed."""
+        if self.closed or self._ended_seen is None or self.auto_close_seconds <= 0:
+            return False
+        if self.notes_text.strip():
+            self._show_auto_close("")   # notes typed: stays until the operator closes it
+            return False
+        if self._notes_focused():
+            self._typed_at = now        # the grace period starts when the cursor leaves
+            self._show_auto_close(_("Stays open while you write"))
+            return False
+        due = self._ended_seen + timedelta(seconds=self.auto_close_seconds)
+        if self._typed_at is not None:
+            due = max(due, self._typed_at + TYPING_GRACE)
+        left = (due - now).total_seconds()
+        if left > 0:
+            self._show_auto_close(_("Closes by itself in {n} s — type a note to keep it").format(
+                n=math.ceil(left)))
+            return False
+        self.close()
+        return self.closed
+
+    def _show_auto_close(self, text: str) -> None:
+        if str(self.auto_close_label.cget("text")) != text:
+            self.auto_close_label.configure(text=text)
+
+    @property
+    def auto_close_text(self) -> str:
+        return str(self.auto_close_label.cget("text"))
+
+    def _notes_focused(self) -> bool:
+        return self._app_focus(self) is self.notes
 
     def show_transfer(self, from_extension: str, notes: str) -> None:
         text = _("Transferred by extension {ext}").format(ext=from_extension)
@@ -266,6 +368,7 @@ class CallPopup(ttk.Toplevel):
         if not self.notes.edit_modified():
             return
         self.notes.edit_modified(False)
+        self._typed_at = self._clock()
         if self._save_after is not None:
             self.after_cancel(self._save_after)
         self._save_after = self.after(SAVE_DELAY_MS, self.save_notes_now)
@@ -307,16 +410,37 @@ class CallPopup(ttk.Toplevel):
             self._hangup(self.leg.leg_id)
 
     def bring_to_front(self) -> None:
-        """Raise and focus (Windows needs the brief topmost trick to really come forward)."""
+        """Raise and blink, but leave the keyboard where the operator is typing (Windows
+        needs the brief topmost trick to really come forward)."""
         try:
             self.deiconify()
             self.lift()
             self.attributes("-topmost", True)
             self.after(300, self._drop_topmost)
+        except tk.TclError:
+            return
+        self.flash()
+
+    def focus_notes(self) -> None:
+        """The operator asked for this popup (click in the table, F2): bring it up and
+        put the cursor at the end of the notes."""
+        self._focus_wanted = True
+        self.stop_flashing()
+        try:
+            self.deiconify()
+            self.lift()
             self.focus_force()
             self.notes.focus_set()
+            self.notes.mark_set("insert", "end-1c")
         except tk.TclError:
             pass
+
+    def _focus_shortcut(self, _event=None) -> str:
+        if self._on_focus_newest is not None:
+            self._on_focus_newest()
+        else:
+            self.focus_notes()
+        return "break"
 
     def _drop_topmost(self) -> None:
         if not self.closed:
@@ -325,12 +449,95 @@ class CallPopup(ttk.Toplevel):
             except tk.TclError:
                 pass
 
+    # -- blinking and keeping the keyboard where it was ------------------------------------
+    def flash(self, blinks: int = FLASH_BLINKS) -> None:
+        """Blink the title (and caller number) so a popup that came up unfocused is seen."""
+        self._flashes_left = blinks if blinks % 2 == 0 else blinks + 1
+        if self._flash_after is None:
+            self._flash_step()
+
+    @property
+    def flashing(self) -> bool:
+        return self._flashes_left > 0
+
+    def stop_flashing(self) -> None:
+        self._flashes_left = 0
+        if self._flash_after is not None:
+            try:
+                self.after_cancel(self._flash_after)
+            except tk.TclError:
+                pass
+            self._flash_after = None
+        self._show_flash(False)
+
+    def _flash_step(self) -> None:
+        self._flash_after = None
+        if self.closed or self._flashes_left <= 0:
+            return
+        self._flashes_left -= 1
+        self._show_flash(self._flashes_left % 2 == 1)
+        try:
+            self._flash_after = self.after(FLASH_MS, self._flash_step)
+        except tk.TclError:
+            pass
+
+    def _show_flash(self, on: bool) -> None:
+        if self.closed:
+            return
+        try:
+            self.title(FLASH_MARK + self._title if on else self._title)
+            self.number_label.configure(foreground=STATE_COLOURS["ringing"] if on else "")
+        except tk.TclError:
+            pass
+
+    @staticmethod
+    def _app_focus(widget: tk.Misc) -> tk.Misc | None:
+        """The widget holding this application's keyboard focus, None when another
+        application has it."""
+        try:
+            return widget.focus_get()
+        except (KeyError, tk.TclError):   # focus in a Tk-internal window (menu, combobox)
+            return None
+
+    def _mapped(self, event) -> None:
+        if event.widget is self and not self._guard_until:
+            self._guard_until = time.monotonic() + FOCUS_GUARD_S
+
+    def _clicked(self, _event=None) -> None:
+        self._focus_wanted = True
+        self.stop_flashing()
+
+    def _focus_in(self, event) -> None:
+        """A window manager that focuses every new window would take the keyboard from
+        the dialog the operator is typing in: give it back, unless they asked for us."""
+        if self._focus_wanted:
+            self.stop_flashing()
+        elif event.widget is self and time.monotonic() < self._guard_until:
+            self.after_idle(self._give_focus_back)   # settle first: a widget may take it
+
+    def _give_focus_back(self) -> None:
+        if self.closed or self._focus_wanted:
+            return
+        before = self._focus_before
+        now_in = self._app_focus(self)
+        if now_in is not self:   # a widget inside was focused on purpose (or none at all)
+            if now_in is not None and now_in.winfo_toplevel() is self:
+                self._focus_wanted = True
+                self.stop_flashing()
+            return
+        try:
+            if before is not None and before.winfo_exists() and before.winfo_toplevel() is not self:
+                before.focus_force()
+        except tk.TclError:
+            pass
+
     def close(self) -> None:
         """Save pending notes and close. The call itself goes on."""
         if self.closed:
             return
         if not self.save_notes_now():
             return  # stays open: the notes are still only on screen
+        self.stop_flashing()
         self.closed = True
         self._on_closed(self)
         self.destroy()

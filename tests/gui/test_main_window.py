@@ -142,7 +142,7 @@ def test_demo_badge_title_store_problems_and_phone_state(make_ui, root):
     assert "phone busy" in ui.window.extension_label.cget("text")
     event = ringing("L1", "2101234567")
     ui.ui_event(event)
-    assert ui.popups["L1"].title().startswith("[DEMO]")
+    assert ui.popups["L1"].caller_title.startswith("[DEMO]")
 
 
 def test_not_demo_has_no_badge(make_ui, services, root):

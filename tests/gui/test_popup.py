@@ -22,7 +22,7 @@ def test_popup_shows_caller_matches_line_and_history(make_ui, services, root):
     ui = make_ui(services)
     ui.ui_event(ringing("L1", "2101234567", line="2101234500"))
     popup = ui.popups["L1"]
-    assert popup.title() == "2101234567 — Γιώργος Παπαδόπουλος"
+    assert popup.caller_title == "2101234567 — Γιώργος Παπαδόπουλος"
     assert popup.number_label.cget("text") == "2101234567"
     rows = [popup.contacts.item(i, "values") for i in popup.contacts.get_children()]
     names = [row[0] for row in rows]
@@ -43,7 +43,7 @@ def test_unknown_number_title_is_number_alone(make_ui, services):
     ui = make_ui(services)
     ui.ui_event(ringing("L1", "2310555000"))
     popup = ui.popups["L1"]
-    assert popup.title() == "2310555000"
+    assert popup.caller_title == "2310555000"
     assert popup.name_label.cget("text") == "Unknown caller"
 
 
@@ -120,7 +120,7 @@ def test_popup_settings_incoming_outgoing_and_other_extensions(make_ui, services
     ui.ui_event(ringing("L2", "+420 602 111 222", direction="out"))
     ui.ui_event(ringing("L3", "2101234567", extension="202"))
     assert set(ui.popups) == {"L2"}
-    assert ui.popups["L2"].title() == "+420 602 111 222 — Jiří Dvořák"
+    assert ui.popups["L2"].caller_title == "+420 602 111 222 — Jiří Dvořák"
     assert [row["leg_id"] for row in ui.window.calls.rows()] == ["L1", "L2"]
 
 
@@ -157,9 +157,9 @@ def test_number_known_only_when_answered_updates_the_popup(make_ui, services):
     event = ringing("L1", "", direction="out", line="")
     ui.ui_event(event)
     popup = ui.popups["L1"]
-    assert popup.title() == "Unknown number"
+    assert popup.caller_title == "Unknown number"
     ui.ui_event(LegAnswered("L1", event.call_id, "201", event.at, other_number="+7 495 765 4321"))
-    assert popup.title() == "+7 495 765 4321 — Анна Смирнова"
+    assert popup.caller_title == "+7 495 765 4321 — Анна Смирнова"
     assert popup.contacts.item("0", "values")[0] == "Анна Смирнова"
     assert ui.window.calls.rows()[0]["name"] == "Анна Смирнова"
 
