@@ -69,8 +69,8 @@ def _parse_app_args(args: list[str]):
     parser.add_argument("--demo", action="store_true", help=_("run against the built-in demo PBX"))
     parser.add_argument("--recorder", action="store_true", help=_("no window: log every call of the PBX"))
     parser.add_argument("--self-test", action="store_true", help=_("check this build and exit"))
-    parser.add_argument("--log-level", metavar="LEVEL", default="INFO",
-                        help=_("how much goes into the log file: DEBUG, INFO, WARNING, ERROR"))
+    from callcore.logs import add_log_level_argument
+    add_log_level_argument(parser)
     return parser.parse_args(args)
 
 

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .i18n import _
+from .logs import add_log_level_argument, install_exception_hooks, setup_logging
 from .records import CONTACT_TYPES, PHONE_LABELS, CallRecord, Contact, Phone, RecordError
 from .settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_DAMAGE, EXIT_ERROR = 0, 1, 2
+log = logging.getLogger(__name__)
 
 
 class CliError(Exception):
@@ -33,6 +36,7 @@ class CliError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="operator_app.py", description=_("Operator app command line"))
     parser.add_argument("--settings", metavar="PATH", help=_("settings JSON (store.*, station.id)"))
+    add_log_level_argument(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     contacts = commands.add_parser("contacts", help=_("add, import and find contacts"))
@@ -45,8 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--company", default="")
     add.add_argument("--json", action="store_true", help=_("print the stored contact as JSON"))
     add.set_defaults(handler=cmd_contacts_add)
-    imp = csub.add_parser("import", help=_("import a UTF-8 CSV file with a header row"))
+    imp = csub.add_parser("import", help=_("import a CSV file with a header row (UTF-8 or UTF-16); "
+                                            "a row with an existing id updates only its filled columns"))
     imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("--duplicates", choices=["merge", "skip", "add"], default="merge",
+                     help=_("a row sharing a number with a contact: merge (default: fill what the "
+                            "contact lacks, never overwrite), skip it, or add it anyway"))
+    imp.add_argument("--encoding", metavar="NAME",
+                     help=_("read a file not saved as UTF-8, e.g. cp1253 (Greek), cp1251 (Cyrillic)"))
     imp.set_defaults(handler=cmd_contacts_import)
     find = csub.add_parser("find", help=_("find contacts by number or name"))
     find.add_argument("text", metavar="TEXT_OR_NUMBER")
@@ -94,19 +104,13 @@ def load_cli_settings(path: str | None) -> Settings:
     return settings
 
 
-def _folder(settings: Settings, value: Path | None) -> Path | None:
-    """Relative store folders are relative to the settings file, not the current folder."""
-    if value is None or value.is_absolute() or settings.path is None:
-        return value
-    return settings.path.resolve().parent / value
-
-
 def open_store(settings: Settings, sync_first: bool = True):
-    from .store import Store, StoreError, StationInUseError
+    """The store through the one composition root (same folders as the window and the
+    recorder for the same settings file), without background sync."""
+    from .app import AppMode, build_app
+    from .store import StoreError, StationInUseError
     try:
-        store = Store.open(_folder(settings, settings.local_folder), _folder(settings, settings.shared_folder),
-                           settings.station_id, sync_interval=settings.get("store.sync_interval"),
-                           background_sync=False)
+        store = build_app(settings, AppMode.CLI).store
     except (StoreError, StationInUseError) as exc:
         raise CliError(str(exc)) from None
     if sync_first:
@@ -153,37 +157,58 @@ def cmd_contacts_add(args: argparse.Namespace, settings: Settings) -> int:
     return _run_with_store(args, settings, body, sync_first=False)
 
 
+IMPORT_BATCH_ROWS = 2000       # contacts per journal write (one fsync) during an import
+DUPLICATES_SHOWN = 200          # duplicate lines printed; the rest are counted
+
+
 def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         from .contact_import import ImportFileError, parse_contacts_csv
+        from .contact_merge import plan_import
+        from .numbers import MatchRules
     except ImportError:
         raise CliError(_("contact import is not available in this build")) from None
     path = Path(args.file)
     if not path.is_file():
         raise CliError(_("file not found: {path}").format(path=path))
     try:
-        result = parse_contacts_csv(path)
+        result = parse_contacts_csv(path, getattr(args, "encoding", None))
     except ImportFileError as exc:
-        raise CliError(f"{path}: {exc}") from None
+        raise CliError(str(exc)) from None
 
     def body(store: Any) -> int:
+        plan = plan_import(result.rows, store.contacts.all(copy=False), MatchRules.from_settings(settings),
+                           getattr(args, "duplicates", "merge"))
         rejected = [(r.row, r.reason) for r in result.rejected]
-        imported = 0
-        for contact in result.contacts:
-            try:
-                store.contacts.put(contact)
-                imported += 1
-            except RecordError as exc:       # the parser validates already; never stop the good rows
-                rejected.append((-1, f"{contact.name}: {exc}"))
-        for warning in getattr(result, "warnings", []):
+        # Batches: one durable journal write per batch. Killed midway, the batches written
+        # are kept whole and running the import again merges onto them (no duplicates).
+        for start in range(0, len(plan.writes), IMPORT_BATCH_ROWS):
+            with store.batch():
+                for contact in plan.writes[start:start + IMPORT_BATCH_ROWS]:
+                    try:
+                        store.contacts.put(contact)   # validates before anything joins the batch
+                    except RecordError as exc:        # never stop the good rows
+                        rejected.append((-1, f"{contact.name}: {exc}"))
+        for warning in result.warnings:
             print(_("warning: {warning}").format(warning=warning))
-        print(_("imported {n} contacts").format(n=imported))
+        print(_("imported {n} contacts: {added} added, {updated} updated").format(
+            n=plan.added + plan.updated, added=plan.added, updated=plan.updated))
+        if plan.unchanged or plan.merged_rows or plan.skipped:
+            print(_("{unchanged} rows unchanged, {merged} rows merged into another contact, "
+                    "{skipped} duplicate rows skipped").format(
+                unchanged=plan.unchanged, merged=plan.merged_rows, skipped=plan.skipped))
+        if plan.duplicates:
+            print(_("duplicates ({n}):").format(n=len(plan.duplicates)))
+            for duplicate in plan.duplicates[:DUPLICATES_SHOWN]:
+                print(_("  row {row}: {what}").format(row=duplicate.row, what=duplicate))
+            if len(plan.duplicates) > DUPLICATES_SHOWN:
+                print(_("  … and {n} more").format(n=len(plan.duplicates) - DUPLICATES_SHOWN))
         if rejected:
             print(_("rejected {n} rows:").format(n=len(rejected)))
             for row, reason in sorted(rejected):
                 print(_("  row {row}: {reason}").format(row=row, reason=reason))
         return EXIT_OK
-    return _run_with_store(args, settings, body, sync_first=False)
+    return _run_with_store(args, settings, body)
 
 
 def find_contacts(store: Any, settings: Settings, text: str, limit: int) -> list[tuple[Contact, str]]:
@@ -328,15 +353,20 @@ def main(argv: list[str]) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    setup_logging("cli", args.log_level)
+    install_exception_hooks()
+    log.info("command: %s %s", args.command, getattr(args, "action", ""))
     try:
         settings = load_cli_settings(args.settings)
         return args.handler(args, settings)
     except SettingsError as exc:
-        print(_("settings: {error}").format(error=exc), file=sys.stderr)
+        message = _("settings: {error}").format(error=exc)
     except RecordError as exc:
-        print(_("refused: {error}").format(error=exc), file=sys.stderr)
+        message = _("refused: {error}").format(error=exc)
     except CliError as exc:
-        print(str(exc), file=sys.stderr)
+        message = str(exc)
     except OSError as exc:
-        print(_("file error: {error}").format(error=exc), file=sys.stderr)
+        message = _("file error: {error}").format(error=exc)
+    log.warning("%s", message)
+    print(message, file=sys.stderr)
     return EXIT_ERROR
