@@ -65,11 +65,7 @@ class Recorder:
 def recorder_connection_options() -> dict[str, Any]:
     """How the recorder's AMI connection behaves unlike the window's: nobody is there to fix
     a refused login, so it keeps retrying (30 s growing to 5 min) instead of giving up."""
-    import inspect
-    from .ami.connection import AmiConnection
-    accepted = inspect.signature(AmiConnection.__init__).parameters
-    wanted = {"auth_retry": True}
-    return {k: v for k, v in wanted.items() if k in accepted}
+    return {"auth_retry": True}
 
 
 def run_recorder(settings: Settings, *, log_file: Path | None = None) -> int:
