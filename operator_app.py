@@ -139,16 +139,9 @@ def ui_ports_for(app):
         notify_seconds=int(app.settings.get("notify.seconds")),
         popup_settings=PopupSettings(on_incoming=prefs.on_incoming, on_outgoing=prefs.on_outgoing,
                                      silent=prefs.silent, bring_to_front=prefs.bring_to_front,
-                                     **_optional(PopupSettings, auto_close_seconds=prefs.auto_close_seconds)))
+                                     auto_close_seconds=prefs.auto_close_seconds))
     return UiPorts(station=station, connection=app.pbx, calls=app.calls, directory=app.directory,
                    settings=app.preferences, status=app.status, events=app.hub)
-
-
-def _optional(cls, **values):
-    """Only the fields ``cls`` has (a port may not have grown a field yet)."""
-    import dataclasses
-    names = {f.name for f in dataclasses.fields(cls)}
-    return {k: v for k, v in values.items() if k in names}
 
 
 class OperatorSession:
