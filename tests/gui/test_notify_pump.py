@@ -48,11 +48,20 @@ def test_zero_seconds_means_no_notification(root):
     pump = EventPump(root, lambda event: None)
     seen = []
     notifier = Notifier(root, post=pump.call_soon, seconds=0, app_name="Operator",
-                        backend=lambda **kw: seen.append(kw))
-    notifier.notify("x", "y")
-    root.update()
+                        backend=lambda **kw: seen.append(kw["title"]))
+    before = set(threading.enumerate())
+    notifier.notify("switched off", "y")
+    # Barrier: a later notification, sent once they are on again, went all the way to the
+    # backend; every thread started meanwhile has finished. Only then can "the first was
+    # not sent" be asserted (sending happens on a worker thread).
+    notifier.seconds = 7
+    notifier.notify("sentinel", "y")
+    assert wait_until(root, lambda: "sentinel" in seen, pump=pump)
+    for thread in set(threading.enumerate()) - before:
+        thread.join(5)
     pump.drain()
-    assert seen == [] and notifier.toasts == []
+    root.update()
+    assert seen == ["sentinel"] and notifier.toasts == []
 
 
 def test_pump_drains_events_from_other_threads_on_the_tk_thread(root):
