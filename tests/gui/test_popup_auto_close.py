@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from callcore.events import LegAnswered, LegEnded
 from tests.gui.conftest import wait_until
 from tests.gui.fakes import Clock, FakeServices, ringing, sample_contacts
@@ -67,14 +65,16 @@ def test_popup_with_notes_stays_until_closed(make_ui, root):
     ui = make_ui(services, clock=clock)
     event = ringing("L1", "2101234567", at=clock.now)
     ui.ui_event(event)
+    ui.ui_event(ringing("L2", "+7 495 765 4321", at=clock.now))
     popup = ui.popups["L1"]
     popup.notes.insert("1.0", "Θέλει προσφορά — перезвонить")
     root.update()
     ui.ui_event(LegEnded("L1", event.call_id, "201", clock.now, "answered"))
+    ui.ui_event(LegEnded("L2", ui.popups["L2"].leg.call_id, "201", clock.now, "missed"))
     clock.now += timedelta(minutes=10)
     ui.refresh_counters()
-    assert ui.popups.get("L1") is popup and popup.winfo_exists()
-    assert popup.auto_close_text == ""
+    assert list(ui.popups) == ["L1"]           # the one without notes went
+    assert popup.winfo_exists() and popup.auto_close_text == ""
     popup.close()
     assert services.notes[event.call_id] == "Θέλει προσφορά — перезвонить"
 
@@ -119,13 +119,19 @@ def test_never_just_after_the_notes_changed(make_ui, root):
     assert "L1" not in ui.popups
 
 
-@pytest.mark.parametrize("seconds", [0])
-def test_zero_means_never(make_ui, root, seconds):
+def test_zero_means_never(make_ui, root):
     clock = Clock()
-    ui = make_ui(_services(seconds), clock=clock)
-    _event, popup = _call_that_ends(ui, clock)
+    never = make_ui(_services(0), clock=clock)
+    _event, popup = _call_that_ends(never, clock)
     clock.now += timedelta(hours=2)
-    ui.refresh_counters()
-    assert ui.popups.get("L1") is popup and popup.winfo_exists()
+    never.refresh_counters()
+    assert never.popups.get("L1") is popup and popup.winfo_exists()
     assert popup.auto_close_text == ""
     assert popup.status_text.startswith("Ended")
+    never.close()
+    soon = make_ui(_services(5), clock=clock)
+    _event, popup = _call_that_ends(soon, clock)
+    assert popup.auto_close_text == "Closes by itself in 5 s — type a note to keep it"
+    clock.now += timedelta(seconds=5)
+    soon.refresh_counters()
+    assert soon.popups == {}
