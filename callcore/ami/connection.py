@@ -10,7 +10,10 @@ Life cycle: connecting → (Login, then ``FullyBooted``) → rebuild calls in pr
 ``CoreShowChannels`` and extension states from ``ExtensionStateList`` → connected. A lost
 connection (network cut, ``Shutdown``, no answer to the watchdog's ``Ping``) → failing →
 reconnect with exponential backoff (capped). Wrong credentials → auth_failed and no retry
-until :meth:`AmiConnection.reconnect` is called.
+until :meth:`AmiConnection.reconnect` is called (the window: a settings problem, no
+hammering) or, with ``auth_retry=True`` (the headless recorder, which nobody watches),
+another login after ``auth_backoff_initial`` seconds doubling up to ``auth_backoff_max``
+(30 s → 5 min), each failure logged.
 """
 from __future__ import annotations
 
@@ -117,6 +120,8 @@ class AmiConnection:
                  connect_timeout: float = 10.0, action_timeout: float = 10.0,
                  ping_interval: float = 10.0, ping_timeout: float = 5.0,
                  backoff_initial: float = 1.0, backoff_max: float = 30.0,
+                 auth_retry: bool = False, auth_backoff_initial: float = 30.0,
+                 auth_backoff_max: float = 300.0,
                  now: Callable[[], datetime] | None = None, outgoing_prefix: str = ""):
         self.host, self.port, self.username = host, int(port), username
         self._secret = secret
@@ -133,6 +138,9 @@ class AmiConnection:
         self._ping_interval, self._ping_timeout = ping_interval, ping_timeout
         self._backoff_initial, self._backoff_max = backoff_initial, backoff_max
         self._backoff = backoff_initial
+        self._auth_retry = auth_retry
+        self._auth_backoff_initial, self._auth_backoff_max = auth_backoff_initial, auth_backoff_max
+        self._auth_backoff = auth_backoff_initial
         self._status: str = "off"
         self._reason = ""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -251,6 +259,7 @@ class AmiConnection:
 
     def _reconnect_in_loop(self) -> None:
         self._backoff = self._backoff_initial
+        self._auth_backoff = self._auth_backoff_initial
         if self._status == "connected":
             self._lost_reason = _("reconnecting")
             self._close_transport()
@@ -270,7 +279,18 @@ class AmiConnection:
             if self._stopping:
                 break
             if outcome == "auth_failed":
-                await self._wake.wait()     # no hammering: wait until the user reconnects
+                if not self._auth_retry:
+                    await self._wake.wait()     # no hammering: wait until the user reconnects
+                    continue
+                delay = self._auth_backoff
+                self._auth_backoff = min(self._auth_backoff * 2, self._auth_backoff_max)
+                log.warning("AMI %s:%s: the PBX refused the login of user %r (attempt %d); "
+                            "trying again in %g s", self.host, self.port, self.username,
+                            self.attempts, delay)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
                 continue
             delay, self._backoff = self._backoff, min(self._backoff * 2, self._backoff_max)
             try:
@@ -312,6 +332,7 @@ class AmiConnection:
             protocol.abort()
             return "failed"
         self._backoff = self._backoff_initial
+        self._auth_backoff = self._auth_backoff_initial
         await self._rebuild(manager)
         if self._lost.done():
             self._set_status("failing", str(self._lost.result()))
