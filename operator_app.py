@@ -5,6 +5,7 @@
     operator_app.py [--settings PATH] --recorder      headless: log every call of the PBX
     operator_app.py --settings PATH contacts|calls|store ...   admin command line
     operator_app.py --self-test                       check a (frozen) build and exit
+    operator_app.py dial NUMBER|tel:NUMBER            hand a number to the running window
 
 Each mode builds its parts with ``callcore.app.build_app`` (the one composition root); this
 file only picks the mode, starts logging and hands the window its ports.
@@ -52,10 +53,52 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8", errors="replace")
     if "--self-test" in args:
         return _self_test()
+    if args and args[0] == "dial":
+        return run_dial(args[1:])
     if CLI_COMMANDS & set(args):
         from callcore.cli import main as cli_main
         return cli_main(args)
     return run_app(args)
+
+
+def run_dial(args: list[str]) -> int:
+    """``dial NUMBER``: the running window dials it as if typed into its dial pad.
+    Exit 0 dialling, 1 no window running, 2 the number was refused (reason printed)."""
+    import argparse
+    from callcore.app.single_instance import number_from_link, send_to_running
+    from callcore.i18n import _
+    parser = argparse.ArgumentParser(prog="operator_app dial",
+                                     description=_("hand a number to the running operator window"))
+    parser.add_argument("number", help=_("a number, or a tel: / callto: link"))
+    number = number_from_link(parser.parse_args(args).number)
+    reply = send_to_running({"command": "dial", "number": number})
+    if reply is None:
+        print(_("The operator app is not running on this computer; start it, then dial again."),
+              file=sys.stderr)
+        return 1
+    print(reply.get("message", ""), file=sys.stdout if reply.get("ok") else sys.stderr)
+    return 0 if reply.get("ok") else 2
+
+
+def _become_the_instance(wait_seconds: float = 10.0):
+    """(SingleInstance, None) when this process is now the user's one window; otherwise
+    (None, exit code) after bringing the running window forward (PKG-5)."""
+    import time
+    from callcore.app.single_instance import SingleInstance, send_to_running
+    from callcore.i18n import _
+    instance = SingleInstance()
+    if instance.acquire():
+        return instance, None
+    deadline = time.monotonic() + wait_seconds
+    while True:                     # the other one may still be starting: its door opens soon
+        reply = send_to_running({"command": "raise"})
+        if reply is not None and reply.get("ok"):
+            print(_("The operator app is already running; its window was brought forward."))
+            return None, 0
+        if time.monotonic() > deadline:
+            print(_("The operator app is already running but does not answer."), file=sys.stderr)
+            return None, 1
+        time.sleep(0.3)
 
 
 def _parse_app_args(args: list[str]):
@@ -203,6 +246,9 @@ def run_app(argv: list[str]) -> int:
     if args.recorder:
         return run_recorder(args)
     log_file = start_logging("window", args.log_level)
+    instance, exit_code = _become_the_instance()
+    if instance is None:
+        return exit_code
     import ttkbootstrap as ttk
     from callcore.i18n import _
     from callcore.logs import tk_report_callback_exception
@@ -211,10 +257,14 @@ def run_app(argv: list[str]) -> int:
     root.withdraw()
     session = start_operator(args, root, log_file=log_file)
     if isinstance(session, int):
+        instance.close()
         return session
+    from callcore.app.dialling import handoff_handler
+    instance.serve(handoff_handler(session.app.hub, session.app.commands))
     try:
         root.mainloop()
     finally:
+        instance.close()
         session.close()
     return 0
 

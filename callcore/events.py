@@ -145,5 +145,52 @@ class CallsWaitingToBeSaved:
     count: int
 
 
+@dataclass(frozen=True)
+class CommandFailed:
+    """A PBX command the operator gave (hang up, dial, transfer…) did not happen.
+    ``message`` is a translated sentence for the operator; the call itself is not lost."""
+
+    action: str                 # "hangup", "dial", "transfer", …
+    message: str
+    leg_id: str = ""
+
+
+@dataclass(frozen=True)
+class DialRequested:
+    """Dial this number as if typed into the dial pad (from another program through
+    ``operator_app dial NUMBER``, a ``tel:`` link, or a reminder)."""
+
+    number: str
+    source: str = ""            # "handoff", "reminder", …
+
+
+@dataclass(frozen=True)
+class DialStarted:
+    """The PBX accepted a dial: this workstation's phone is ringing first."""
+
+    number: str
+    call_id: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class WindowRaiseRequested:
+    """The app was started again on this workstation: bring the running window forward."""
+
+
+@dataclass(frozen=True)
+class TransferOutcome:
+    """What became of a transfer command (blind, attended, complete, cancel), published by
+    ``callcore.app.transfer`` once the PBX answered, for the transfer dialog. ``request_id``
+    is what the feature's method returned; ``message`` is translated, for the operator."""
+
+    request_id: str
+    action: str                 # blind | attended | complete | cancel
+    ok: bool
+    message: str = ""
+    leg_id: str = ""
+    target: str = ""
+
+
 DomainEvent = Union[LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded,
                     CallLogged, ExtensionStateChanged, ConnectionStateChanged, TransferNoteReceived]

@@ -6,7 +6,7 @@ import logging
 from typing import Any, Protocol
 
 from ..calllog import CallLogger
-from ..events import CallLogged
+from ..events import CallLogged, CommandFailed
 from ..records import CallNote, CallRecord
 from ..settings import Settings
 from ..store import Store
@@ -20,6 +20,23 @@ RECENT_CALLS_MONTHS = 12     # how far back a popup looks for "last calls with t
 
 class HangsUp(Protocol):
     def hangup(self, leg_id: str) -> Any: ...
+
+
+def report_failure(hub: EventHub, future: Any, action: str, leg_id: str = "") -> None:
+    """When the command's future resolves to a failed ``CommandResult``, log it and publish
+    ``CommandFailed`` so the operator reads why (any thread; never raises)."""
+    def done(f: Any) -> None:
+        try:
+            result = f.result()
+        except Exception as exc:  # noqa: BLE001 - the command layer should not raise; be safe
+            log.exception("%s failed", action)
+            hub.publish(CommandFailed(action, str(exc), leg_id))
+            return
+        if not getattr(result, "ok", True):
+            log.warning("%s refused for leg %s: %s", action, leg_id, result.message)
+            hub.publish(CommandFailed(action, result.message, leg_id))
+    if future is not None and hasattr(future, "add_done_callback"):
+        future.add_done_callback(done)
 
 
 class CallLogFeature:
@@ -44,13 +61,15 @@ class CallLogFeature:
 class CallsFeature:
     """What a popup asks about its call."""
 
-    def __init__(self, settings: Settings, store: Store, commands: HangsUp):
+    def __init__(self, settings: Settings, store: Store, commands: HangsUp, hub: EventHub):
         self.settings = settings
         self.store = store
         self.commands = commands
+        self.hub = hub
 
     def hangup(self, leg_id: str) -> None:
-        self.commands.hangup(leg_id)
+        """Non-blocking; a refusal comes back as a ``CommandFailed`` event."""
+        report_failure(self.hub, self.commands.hangup(leg_id), "hangup", leg_id)
 
     def recent_calls(self, number: str, limit: int = 5) -> list[CallRecord]:
         digits = "".join(ch for ch in number if ch.isdigit())

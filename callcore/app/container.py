@@ -28,6 +28,7 @@ from ..numbers import MatchRules
 from ..settings import Settings
 from ..store import ChangeSet, Store
 from .calls import CallLogFeature, CallsFeature
+from .dialling import DialFeature
 from .directory import DirectoryFeature
 from .hub import EventHub
 from .pbx import PbxFeature, make_commands
@@ -71,6 +72,7 @@ class App:
     pbx: PbxFeature | None = None
     commands: Any = None
     calls: CallsFeature | None = None
+    dialling: DialFeature | None = None
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -145,7 +147,11 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
     app.pbx = PbxFeature(app.connection)
     app._closers.append(app.pbx.close)       # closed before the call log: last calls get queued
     app.commands = make_commands(app.connection, settings)
-    app.calls = CallsFeature(settings, store, app.commands)
+    app.calls = CallsFeature(settings, store, app.commands, hub)
+    if app.mode is AppMode.RECORDER:
+        return
+    app.dialling = DialFeature(app.commands, hub)
+    app._closers.append(app.dialling.close)
     if app.mode is AppMode.WINDOW:
         app.ticker = Ticker(hub)
         app._closers.append(app.ticker.stop)

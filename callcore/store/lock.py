@@ -5,6 +5,7 @@ dead process on this host is taken over)."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import time
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from ..i18n import _
 from .files import write_atomic
+
+log = logging.getLogger(__name__)
 
 
 class StationInUseError(RuntimeError):
@@ -60,6 +63,9 @@ def _try_os_lock(fd: int) -> bool:
         return False
 
 
+try_os_lock = _try_os_lock   # public name for other single-owner locks (callcore.app.single_instance)
+
+
 @dataclass
 class Holder:
     station: str
@@ -94,7 +100,10 @@ class LocalLock:
                 who=holder.describe() if holder else _("another process"), folder=self.path.parent))
         self.fd = fd
         info = Holder(self.station, socket.gethostname(), os.getpid(), time.time())
-        write_atomic(self.info_path, [json.dumps(info.__dict__)])
+        try:
+            write_atomic(self.info_path, [json.dumps(info.__dict__)])
+        except OSError as exc:   # disk full: the OS lock holds all the same, only the name is missing
+            log.warning("cannot write %s: %s", self.info_path, exc)
 
     def _read_holder(self) -> Holder | None:
         try:
