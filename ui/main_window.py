@@ -264,9 +264,9 @@ class MainWindow(ttk.Frame):
         self.count_label.pack(side="right")
         self.store_label = ttk.Label(status, text="", font="OperatorSmallFont")
         self.store_label.pack(side="right", padx=(0, 16))
-        # Finished calls the call log could not write yet: hidden while there are none.
-        self.waiting_label = ttk.Label(status, text="", font="OperatorSmallFont",
-                                       foreground=STATE_COLOURS["ringing"])
+        # Finished calls the call log could not write yet (disk full): hidden while none.
+        self.waiting_label = ttk.Label(status, text="", font="OperatorBoldFont",
+                                       foreground=STATE_COLOURS["held"])
         self.calls_waiting = 0
         self.phone_state = ""
 
@@ -384,10 +384,11 @@ class MainWindow(ttk.Frame):
             self._on_connection_changed(status)
 
     def show_calls_waiting(self, count: int) -> None:
-        """Finished calls not yet written to the call log; the label hides at 0."""
+        """Finished calls the call log could not write yet (disk full, folder gone; they
+        are retried until written): say so next to the store state; hidden at 0."""
         self.calls_waiting = max(0, int(count))
         if self.calls_waiting:
-            self.waiting_label.configure(text="⏳ " + plural(
+            self.waiting_label.configure(text="⚠ " + plural(
                 self.calls_waiting, "{n} call waiting to be saved", "{n} calls waiting to be saved"))
             self.waiting_label.pack(side="right", padx=(0, 16), after=self.store_label)
         else:
@@ -411,11 +412,6 @@ class MainWindow(ttk.Frame):
             self.banner.pack(fill="x", before=self._body)
         else:
             self.banner.pack_forget()
-        self._update_status()
-
-    def show_calls_waiting(self, count: int) -> None:
-        """Finished calls the store could not write yet (disk full): say so until saved."""
-        self.calls_waiting = count
         self._update_status()
 
     def upsert_leg(self, leg: LiveLeg, now: datetime) -> None:
@@ -465,11 +461,6 @@ class MainWindow(ttk.Frame):
             text="⚠ " + plural(len(self.problems), "{n} store problem", "{n} store problems")
             if self.problems else _("Store OK"),
             foreground=STATE_COLOURS["ringing"] if self.problems else "")
-        waiting = getattr(self, "calls_waiting", 0)
-        if waiting:
-            self.store_label.configure(text="⚠ " + plural(
-                waiting, "{n} call waiting to be saved", "{n} calls waiting to be saved"),
-                foreground=STATE_COLOURS["held"])
 
 
 class LogFileDialog(ttk.Toplevel):
