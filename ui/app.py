@@ -79,7 +79,8 @@ class OperatorUi:
             self.root, extension=self.station.extension, is_demo=self.station.is_demo,
             on_connect=self.ports.connection.connect, on_disconnect=self.ports.connection.disconnect,
             on_hangup=self.hangup, on_open_popup=self.open_popup, on_settings=self.open_settings,
-            on_focus_popup=self.focus_newest_popup, on_connection_changed=self._mark_connection)
+            on_focus_popup=self.focus_newest_popup, on_connection_changed=self._mark_connection,
+            on_show_log=self.ports.status.log_path)
         self.notifier = Notifier(self.root, post=self.pump.call_soon,
                                  seconds=self.station.notify_seconds,
                                  app_name=_("{app} (demo)").format(app=APP_NAME)
@@ -306,6 +307,7 @@ class OperatorUi:
             self._ticks += 1
             if self._ticks % PROBLEMS_EVERY_TICKS == 0:
                 self.window.show_store_problems(self._store_problems())
+            self.window.show_calls_waiting(self.ports.status.calls_waiting())
         finally:
             try:
                 self._tick_after = self.root.after(TICK_MS, self._tick)

@@ -33,6 +33,8 @@ class FakeServices:
     actions: list[tuple] = field(default_factory=list)
     saved: list[tuple[str, str]] = field(default_factory=list)
     recent_threads: list[str] = field(default_factory=list)
+    waiting: int = 0                  # calls waiting to be saved (StatusPort)
+    log_file: str = ""
 
     def connect(self) -> None:
         self.actions.append(("connect",))
@@ -74,6 +76,12 @@ class FakeServices:
 
     def store_problems(self) -> list[str]:
         return list(self.problems)
+
+    def calls_waiting(self) -> int:
+        return self.waiting
+
+    def log_path(self) -> str:
+        return self.log_file
 
     def settings_values(self) -> dict[str, dict[str, Any]]:
         return self.settings
