@@ -474,7 +474,8 @@ class CallTracker:
         leg.answered = True
         leg.answered_at = at
         call = leg.call
-        if leg.is_dest:
+        # an attended transfer's consult leg belongs to the next part: it does not take the call
+        if leg.is_dest and (not leg.extension or self._leg_call_id(leg) == self._call_id(call)):
             if call.answered_at is None:
                 call.answered_at = at
             call.answered_leg = leg

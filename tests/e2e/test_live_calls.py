@@ -53,8 +53,9 @@ def test_scenario_live(live, name):
     assert collector.wait(lambda: len(collector.records(ids)) >= len(ids), 30), \
         f"logged: {[r.linkedid for r in collector.records(ids)]}"
     time.sleep(1.0)  # a duplicate would arrive now
-    logged = {r.linkedid: r for r in collector.records(ids)}
-    assert len(collector.records(ids)) == len(ids), "each call logged exactly once"
+    firsts = [r for r in collector.records(ids) if r.id == call_id_for(r.linkedid)]  # XFER-4: + received parts
+    logged = {r.linkedid: r for r in firsts}
+    assert len(firsts) == len(ids), "each call logged exactly once"
     for call in result.calls:
         record = logged[call.linkedid]
         for f in FIELDS:
@@ -108,7 +109,8 @@ def test_transfer_by_redirecting_the_peer(live):
     assert conn.redirect_peer(leg.leg_id, "202", "internal").result(10).ok
     assert collector.wait(lambda: any(r.id == cid for r in collector.records()), 40)
     record = next(r for r in collector.records() if r.id == cid)
-    assert (record.status, record.transferred_from, record.transferred_to) == ("transferred", "201", "202")
+    assert (record.status, record.extension, record.transferred_to) == ("transferred", "201", "202")
+    assert collector.wait(lambda: any(r.transferred_from == "201" for r in collector.records({linkedid})), 40)
     assert any(e.call_id == cid and e.target == "202" for e in collector.of(LegTransferred))
     ctl.wait_idle(timeout=30)
 
