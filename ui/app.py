@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 import ttkbootstrap as ttk
 
-from callcore.events import (CallLogged, ConnectionStateChanged, ExtensionStateChanged,
+from callcore.events import (CommandFailed, ConnectionStateChanged, ExtensionStateChanged,
                              LegAnswered, LegEnded, LegHeld, LegResumed, LegRinging,
-                             LegTransferred, TransferNoteReceived)
+                             LegTransferred, TransferNoteReceived, WindowRaiseRequested)
 from callcore.i18n import _
 
 from .live_calls import LiveCalls, LiveLeg
@@ -66,6 +66,8 @@ class OperatorUi:
             LegResumed: lambda e: self._changed(self.calls.resumed(e), self.clock()),
             LegTransferred: lambda e: self._changed(self.calls.transferred(e), self.clock()),
             LegEnded: lambda e: self._ended(e, self.clock()),
+            CommandFailed: self._command_failed,
+            WindowRaiseRequested: lambda e: self.bring_window_forward(),
         }
         self._leg_events = (LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded)
         self._unsubscribe: list[Callable[[], None]] = []
@@ -155,6 +157,20 @@ class OperatorUi:
         if isinstance(event, self._leg_events) and not self.calls.is_mine(event):
             return          # another extension's leg
         handler(event)
+
+    def _command_failed(self, event: CommandFailed) -> None:
+        """A PBX command the operator gave did not happen: say why, where they look."""
+        self.notifier.show_toast(_("Not done"), event.message)
+
+    def bring_window_forward(self) -> None:
+        """The operator started the app again: show this window (their own action, so it
+        may take the focus)."""
+        try:
+            self.root.deiconify()
+            self.root.lift()
+            self.root.focus_force()
+        except tk.TclError:
+            pass
 
     def _connection_changed(self, event: ConnectionStateChanged) -> None:
         self.window.show_connection(event.status, event.reason)
