@@ -3,6 +3,7 @@ wrong credentials, bad input, TLS. (Call semantics are tested with recordings.)"
 from __future__ import annotations
 
 import logging
+import socket
 import ssl
 import subprocess
 import threading
@@ -57,6 +58,13 @@ def server():
 wait = wait_for
 
 
+def closed_port() -> int:
+    """A local port nobody listens on (connections are refused at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def ringing_201(uid="1.1", name="Иван", linkedid="1.0"):
     return msg(Event="Newchannel", Channel=f"PJSIP/201-0000000{uid[-1]}", ChannelState="5",
                ChannelStateDesc="Ringing", CallerIDNum="201", CallerIDName="Op",
@@ -77,15 +85,18 @@ def test_connects_and_reports_states(server):
 
 
 def test_waits_for_fully_booted_before_connected(server):
-    """Trap (d): the Login answer is not the end of connecting; FullyBooted is."""
+    """Trap (d): the Login answer is not the end of connecting; FullyBooted is. Barrier:
+    the client gives up waiting for it (connect_timeout) — never 'connected' meanwhile."""
     server.boot_on_login = False
-    conn = connect(server)
+    sink = Sink()
+    conn = connect(server, sink, connect_timeout=0.5)
     try:
-        assert wait(lambda: server.logins == 1)
-        time.sleep(0.3)
-        assert conn.status == "connecting"
-        server.boot()
+        assert wait(lambda: "failing" in sink.statuses())
+        assert sink.statuses()[:2] == ["connecting", "failing"]
+        assert "did not complete the login" in sink.of(ConnectionStateChanged)[1].reason
+        server.boot_on_login = True                  # the PBX has finished booting
         assert wait(lambda: conn.connected)
+        assert sink.statuses().index("connected") == len(sink.statuses()) - 1
     finally:
         conn.stop()
 
@@ -179,10 +190,13 @@ def test_backoff_grows_while_pbx_is_down():
     sink = Sink()
     conn = AmiConnection("127.0.0.1", port, "test", SECRET, on_event=sink,
                          backoff_initial=0.1, backoff_max=0.4, connect_timeout=1)
+    started = time.monotonic()
     conn.start()
     try:
-        time.sleep(1.6)   # delays 0.1, 0.2, 0.4, 0.4 … → about 5 attempts, not hundreds
-        assert 3 <= conn.attempts <= 8
+        assert wait(lambda: conn.attempts >= 5)
+        # not hammering: the 5th attempt comes after the waits 0.1 + 0.2 + 0.4 + 0.4 s
+        # (a lower bound the backoff guarantees; no upper bound, nothing to race)
+        assert time.monotonic() - started >= 1.0
         assert conn.status in ("failing", "connecting") and "127.0.0.1" in conn.reason
     finally:
         conn.stop()
@@ -206,9 +220,13 @@ def test_wrong_secret_is_auth_failed_without_retries(server):
     conn = AmiConnection("127.0.0.1", server.port, "test", "wrong", on_event=sink,
                          backoff_initial=0.05)
     conn.start()
+    witness = AmiConnection("127.0.0.1", closed_port(), "test", "x", backoff_initial=0.05)
     try:
         assert wait(lambda: conn.status == "auth_failed")
-        time.sleep(1.0)
+        # Barrier: a connection on the same backoff that does retry (nobody listens) has
+        # retried 4 times since; a retry after auth_failed would have happened by now.
+        witness.start()
+        assert wait(lambda: witness.attempts >= 5)
         assert server.connections == 1 and conn.attempts == 1
         assert sink.statuses() == ["connecting", "auth_failed"]
         assert "authentication" in conn.reason.lower()
@@ -218,6 +236,7 @@ def test_wrong_secret_is_auth_failed_without_retries(server):
         assert server.connections == 2
     finally:
         conn.stop()
+        witness.stop()
 
 
 def test_secret_is_never_logged(server, caplog):
