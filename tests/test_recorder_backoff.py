@@ -31,8 +31,8 @@ class Statuses(list):
 
 
 def refusals(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records
-            if r.name == "callcore.ami.connection" and "refused the login" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if r.name == "callcore.ami.connection"
+            and r.levelno == logging.WARNING and "refused the login" in r.getMessage()]
 
 
 @pytest.mark.pbx

@@ -34,6 +34,7 @@ from ..i18n import _
 from ..logs import add_secret, asyncio_exception_handler
 from .notes import TRANSFER_NOTE_EVENT, encode_transfer_note
 from .protocol import AmiProtocol, ConnectionClosed, plain_headers
+from . import reasons
 from .tracker import CallTracker
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,8 @@ class AmiConnection:
         self._backoff = self._backoff_initial
         self._auth_backoff = self._auth_backoff_initial
         if self._status == "connected":
-            self._lost_reason = _("reconnecting")
+            self._lost_reason = _("Reconnecting to the PBX at {where}").format(
+                where=reasons.where(self.host, self.port))
             self._close_transport()
         if self._wake is not None:
             self._wake.set()
@@ -314,8 +316,8 @@ class AmiConnection:
                 loop.create_connection(AmiProtocol, self.host, self.port, ssl=self._ssl()),
                 self._connect_timeout)
         except (OSError, asyncio.TimeoutError) as exc:
-            self._set_status("failing", _("cannot reach the PBX at {host}:{port} ({error})").format(
-                host=self.host, port=self.port, error=type(exc).__name__ if not str(exc) else str(exc)))
+            self._set_status("failing", reasons.cannot_connect(exc, self.host, self.port,
+                                                               self._connect_timeout))
             return "failed"
         self._protocol = protocol
         manager.attach(protocol)
@@ -323,12 +325,13 @@ class AmiConnection:
         try:
             await self._login(manager)
         except _AuthFailed:
-            self._set_status("auth_failed", _("authentication failed: check ami.username and ami.secret"))
+            self._set_status("auth_failed", reasons.auth_failed(
+                self.host, self.port, self._auth_backoff if self._auth_retry else None))
             protocol.close()
             return "auth_failed"
         except (ConnectionClosed, asyncio.TimeoutError, asyncio.CancelledError) as exc:
-            self._set_status("failing", self._lost_reason or _("the PBX did not complete the login ({error})").format(
-                error=type(exc).__name__))
+            self._set_status("failing", self._lost_reason or reasons.login_incomplete(
+                exc, self.host, self.port, self._connect_timeout))
             protocol.abort()
             return "failed"
         self._backoff = self._backoff_initial
@@ -366,7 +369,9 @@ class AmiConnection:
         done, _pending = await asyncio.wait({self._booted, self._lost}, timeout=self._connect_timeout,
                                             return_when=asyncio.FIRST_COMPLETED)
         if self._booted not in done:
-            raise ConnectionClosed("no FullyBooted")
+            if self._lost in done:
+                raise ConnectionClosed("no FullyBooted")
+            raise asyncio.TimeoutError()        # logged in, but never FullyBooted
 
     async def _rebuild(self, manager: _Manager) -> None:
         """Ask Asterisk what is going on now; live events arriving meanwhile wait in a
@@ -410,7 +415,7 @@ class AmiConnection:
                                        self._ping_timeout)
             except asyncio.TimeoutError:
                 log.warning("AMI: no answer to Ping within %.1f s, dropping the connection", self._ping_timeout)
-                self._lost_reason = _("the PBX stopped answering")
+                self._lost_reason = reasons.stopped_answering(self.host, self.port, self._ping_timeout)
                 protocol.abort()
                 self._on_lost(None)
                 return
@@ -420,13 +425,7 @@ class AmiConnection:
     def _on_lost(self, exc: Any) -> None:
         if self._lost is None or self._lost.done():
             return
-        if isinstance(exc, Mapping) or (exc is not None and hasattr(exc, "event")
-                                        and str(getattr(exc, "event", "")).lower() == "shutdown"):
-            reason = _("the PBX is restarting")
-        elif isinstance(exc, BaseException) and str(exc):
-            reason = _("connection lost ({error})").format(error=str(exc))
-        else:
-            reason = _("connection closed by the PBX")
+        reason = reasons.connection_lost(exc, self.host, self.port)
         self._lost.set_result(reason)
         if self._booted is not None and not self._booted.done():
             self._booted.set_exception(ConnectionClosed(reason))
