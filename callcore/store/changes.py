@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -76,6 +76,7 @@ class ParsedLines:
     changes: list[Change]
     bad_lines: list[int]          # 1-based line numbers that failed (not counting a torn last line)
     torn_last: bool               # last line had no newline and did not verify
+    blank_lines: list[int] = field(default_factory=list)   # whitespace only: a journal line blanked after repair
 
 
 def parse_lines(data: bytes) -> ParsedLines:
@@ -83,6 +84,7 @@ def parse_lines(data: bytes) -> ParsedLines:
     not verify is a torn write (reported as ``torn_last``), not damage."""
     changes: list[Change] = []
     bad: list[int] = []
+    blank: list[int] = []
     torn = False
     pieces = data.split(b"\n")
     last_index = len(pieces) - 1
@@ -98,11 +100,14 @@ def parse_lines(data: bytes) -> ParsedLines:
                 else:
                     torn = True
             break
+        if not raw.strip():
+            blank.append(index + 1)
+            continue
         try:
             changes.append(decode(raw.decode("utf-8")))
         except (DamagedLine, UnicodeDecodeError):
             bad.append(index + 1)
-    return ParsedLines(changes, bad, torn)
+    return ParsedLines(changes, bad, torn, blank)
 
 
 class RangeSet:
@@ -156,6 +161,22 @@ class RangeSet:
 
     def to_json(self) -> list[list[int]]:
         return [[a, b] for a, b in zip(self.starts, self.ends)]
+
+    def holes(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The runs of ``lo..hi`` that this set does not contain."""
+        out: list[tuple[int, int]] = []
+        at = lo
+        for a, b in zip(self.starts, self.ends):
+            if b < at:
+                continue
+            if a > hi:
+                break
+            if a > at:
+                out.append((at, a - 1))
+            at = max(at, b + 1)
+        if at <= hi:
+            out.append((at, hi))
+        return out
 
     def copy(self) -> "RangeSet":
         other = RangeSet()

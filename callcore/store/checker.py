@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 from ..i18n import _
 from .base import StoreProblem
-from .changes import parse_lines
+from .changes import RangeSet, parse_lines
+from .repair import share_gaps
 from .share import BATCH_RE, ShareLayout, SnapshotDamaged, file_age, is_conflict_copy, read_snapshot_part
 from .tablefiles import DamagedFile, TableFiles, read_state, read_table_file
 
@@ -20,6 +21,9 @@ class Store(Protocol):
 
     problems: list[StoreProblem]
     layout: ShareLayout | None
+    ranges: dict[str, RangeSet]
+    share_status: str
+    _conditions: dict[str, StoreProblem]
     journal: Any
     torn_grace: float
     _state_path: Path
@@ -31,6 +35,7 @@ class Store(Protocol):
     def _problem(self, path: Path, problem: str) -> StoreProblem: ...
     def _table_damaged(self, path: Path, problem: str) -> None: ...
     def _rebuild(self) -> None: ...
+    def _set_condition(self, kind: str, path: Path | None, text: str | None = None) -> None: ...
     def sync_now(self) -> Any: ...
 
 
@@ -40,6 +45,18 @@ def _set_aside_earlier(store: Store, folder: Path) -> None:
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             store._problem(path, _("set aside earlier as damaged or conflicting; look at it, then delete it"))
+
+
+def _report_gaps(store: Store, layout: ShareLayout) -> None:
+    """Holes in a workstation's numbered changes on the share (a batch deleted or set
+    aside): listed while they last; the owner republishes its own on its next sync."""
+    with store._lock:
+        known = {d: r.copy() for d, r in store.ranges.items()}
+        stale = [k for k in store._conditions if k.startswith("gap:")]
+    for kind in stale:
+        store._set_condition(kind, None)
+    for gap in share_gaps(layout, known):
+        store._set_condition(f"gap:{gap.device}:{gap.first}", layout.stations / gap.station, gap.describe())
 
 
 def check_store(store: Store) -> list[StoreProblem]:
@@ -76,7 +93,8 @@ def check_store(store: Store) -> list[StoreProblem]:
     if layout is not None:
         report = store.sync_now()
         if not report.online:
-            store._problem(layout.root, _("shared folder unreachable: {error}").format(error=report.error))
+            if not store.share_status:
+                store._problem(layout.root, _("shared folder not reachable: {error}").format(error=report.error))
         else:
             for folder in layout.station_folders():
                 for name in sorted(os.listdir(folder)):
@@ -110,6 +128,7 @@ def check_store(store: Store) -> list[StoreProblem]:
                     problem=exc.problem, moved=moved))
             _set_aside_earlier(store, layout.quarantine)
             _set_aside_earlier(store, layout.conflicts)
+            _report_gaps(store, layout)
     # everything found this time, plus what was found while opening
     del before
     return list(store.problems)

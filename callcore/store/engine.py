@@ -22,16 +22,18 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..i18n import _
 from ..records import (Activity, CallNote, Contact, Group, OfficeSetting, Record, ScheduledCall, User)
-from .base import StoreError, StoreProblem
+from .base import StoreError, StoreProblem, is_write_denied, named, reason
 from .changes import Change, RangeSet, encode, parse_lines
 from .checker import check_store
 from .clock import HybridClock, env_clock_offset
 from .files import move_aside
+from .identity import LocalIdentity, read_identity, write_identity
 from .journal import Journal
 from .lock import LocalLock, ShareHeartbeat, StationInUseError
 from .repos import CallsRepo, Repo
-from .share import (BATCH_RE, ShareLayout, SnapshotDamaged, file_age, is_conflict_copy, read_snapshot_part,
-                    write_snapshot)
+from .repair import ShareRepairs, split_device
+from .share import (BATCH_RE, ShareLayout, ShareNotWritable, ShareUnavailable, SnapshotDamaged, file_age,
+                    is_conflict_copy, read_snapshot_part, write_snapshot)
 from .tables import CallLog, FieldTable, doc_row, month_of, row_doc
 from .tablefiles import DamagedFile, TableFiles, read_state, read_table_file, write_state
 
@@ -74,7 +76,7 @@ class CompactReport:
     archived: int = 0
 
 
-class Store:
+class Store(ShareRepairs):
     """Open with :meth:`open`; close with :meth:`close` (or use as a context manager)."""
 
     def __init__(self, local_folder: Path, shared_folder: Path | None, station_id: str, *,
@@ -123,6 +125,19 @@ class Store:
         self.calllog: CallLog | None = None
         self.journal: Journal | None = None
         self._batch: list[Change] | None = None     # local changes of an open batch()
+        self._identity_path = self.local / "identity.json"
+        self.identity = LocalIdentity()
+        self.share_id = ""                           # the share this local folder syncs with
+        self.share_status = ""                       # "" or why the share cannot be used now
+        self.former: dict[str, int] = {}             # earlier own device ids → published mark
+        self.former_pending: dict[str, list[tuple[int, str]]] = {}
+        self._conditions: dict[str, StoreProblem] = {}   # problems that last only while true
+        self._journal_damage: dict[Path, list[int]] = {}
+        self._gap_check_due = True
+        self._last_gap_check = 0.0
+        self._snapshot_due = False
+        self._in_compact = False
+        self._own_batches: dict[Path, set[str]] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -153,10 +168,22 @@ class Store:
                 pass                         # share unreachable: work offline, check again later
         state = self._load_state()
         views_pos = int(state.get("views_pos", 0))
-        self.epoch = state.get("epoch") or secrets.token_hex(3)
+        self.identity = self._load_identity()
+        self.share_id = self.identity.share_id
+        # same station id and state: carry on; renamed PC or lost state: a new device id,
+        # and the old ones become "former" devices whose unpublished lines are still published
+        same = bool(state.get("epoch")) and state.get("station", self.station) == self.station
+        self.epoch = state["epoch"] if same else secrets.token_hex(3)
         self.device = f"{self.station}#{self.epoch}"
-        self.own_seq = int(state.get("own_seq", 0))
-        self.published = int(state.get("published", 0))
+        self.own_seq = int(state.get("own_seq", 0)) if same else 0
+        self.published = int(state.get("published", 0)) if same else 0
+        self.former = {d: int(p) for d, p in (state.get("former") or {}).items() if d != self.device}
+        if state.get("epoch") and not same:
+            old = f"{state.get('station')}#{state['epoch']}"
+            self.former[old] = max(self.former.get(old, 0), int(state.get("published", 0)))
+        for d in self.identity.devices:
+            if d != self.device:
+                self.former.setdefault(d, 0)
         self.ranges = {dev: RangeSet(r) for dev, r in (state.get("ranges") or {}).items()}
         self.merged_snapshot = state.get("snapshot", "")
         self.clock.observe(int(state.get("hlc", 0)))
@@ -176,6 +203,16 @@ class Store:
         replay = self.journal.recover()
         for path, problem in replay.problems:
             self._problem(path, problem)
+        self._journal_damage = dict(replay.damaged)
+        if replay.damaged:
+            self.merged_snapshot = ""        # look at the snapshot again: it may hold the lost lines
+        if not state.get("epoch") and not self.identity.devices:
+            # state and identity both lost: lines of this station id in this folder's journal
+            # are this folder's own (or already on the share, which publishing skips)
+            prefix = f"{self.station}#"
+            for d in {c.device for _p, c in replay.entries}:
+                if d.startswith(prefix) and d != self.device:
+                    self.former.setdefault(d, 0)
         for pos, change in replay.entries:
             if change.device == self.device:
                 self.own_seq = max(self.own_seq, change.seq)
@@ -185,11 +222,36 @@ class Store:
                 self._apply(change)
         self.pending = [(c.seq, encode(c)) for _p, c in replay.entries
                         if c.device == self.device and c.seq > self.published]
-        self.journal.open()
+        if self.former:
+            for _p, c in replay.entries:
+                mark = self.former.get(c.device)
+                if mark is not None and c.seq > mark:
+                    self.former_pending.setdefault(c.device, []).append((c.seq, encode(c)))
+        self.journal.open(tolerant=True)     # a full disk must not stop reading
         self.lines_since_checkpoint = max(0, self.journal.pos - views_pos)
-        if not self._state_path.exists():
-            self._write_state(self._state_snapshot(views_pos))
+        if self.device not in self.identity.devices:
+            self.identity.devices.append(self.device)
+            self._save_identity()
+        if not same or not self._state_path.exists():
+            try:
+                self._write_state(self._state_snapshot(views_pos))
+            except OSError as exc:
+                log.warning("cannot write %s yet: %s", self._state_path, reason(exc))
         self._beat(force=True)
+
+    def _load_identity(self) -> LocalIdentity:
+        try:
+            return read_identity(self._identity_path) or LocalIdentity()
+        except DamagedFile as exc:
+            self._quarantine_local(exc.path, exc.problem)
+            return LocalIdentity()
+
+    def _save_identity(self) -> None:
+        self.identity.share_id = self.share_id
+        try:
+            write_identity(self._identity_path, self.identity)
+        except OSError as exc:               # disk full: tried again when something changes
+            log.warning("cannot write %s: %s", self._identity_path, reason(exc))
 
     def _load_state(self) -> dict[str, Any]:
         try:
@@ -243,7 +305,11 @@ class Store:
                     self._apply(change)
 
     def _quarantine_local(self, path: Path, problem: str) -> None:
-        moved = move_aside(path, self._quarantine) if path.exists() else None
+        try:
+            moved = move_aside(path, self._quarantine) if path.exists() else None
+        except OSError as exc:
+            log.warning("cannot set aside %s: %s", path, reason(exc))
+            moved = None
         self._problem(path, _("{problem}; set aside as {moved}; rebuilt from the journal and the shared folder").format(
             problem=problem, moved=moved or "-"))
 
@@ -254,6 +320,29 @@ class Store:
             self.problems.append(item)
             log.warning("store problem: %s", item)
         return item
+
+    def _forget_problems(self, path: Path) -> None:
+        """Stop reporting problems of ``path`` (repaired)."""
+        with self._lock:
+            for item in [p for p in self.problems if p.path == Path(path)]:
+                self.problems.remove(item)
+                self._seen_problems.discard(str(item))
+
+    def _set_condition(self, kind: str, path: Path | None, text: str | None = None) -> None:
+        """A problem that lasts only while it is true (share not available, cannot write,
+        disk full): listed in ``problems`` until cleared with ``text=None``."""
+        with self._lock:
+            old = self._conditions.get(kind)
+            if old is not None and (text is None or str(old) != f"{path}: {text}"):
+                del self._conditions[kind]
+                if old in self.problems:
+                    self.problems.remove(old)
+                self._seen_problems.discard(str(old))
+            if text is not None and path is not None and kind not in self._conditions:
+                self._conditions[kind] = self._problem(path, text)
+            if kind in ("share", "write"):
+                self.share_status = "; ".join(str(c.problem) for k, c in self._conditions.items()
+                                              if k in ("share", "write"))
 
     def _range(self, device: str) -> RangeSet:
         r = self.ranges.get(device)
@@ -419,10 +508,13 @@ class Store:
     def _state_snapshot(self, views_pos: int) -> dict[str, Any]:
         return {"station": self.station, "epoch": self.epoch, "views_pos": views_pos, "own_seq": self.own_seq,
                 "published": self.published, "hlc": self.clock.last, "snapshot": self.merged_snapshot,
-                "ranges": {d: r.to_json() for d, r in self.ranges.items()}}
+                "ranges": {d: r.to_json() for d, r in self.ranges.items()}, "former": dict(self.former)}
 
     def _write_state(self, state: dict[str, Any]) -> None:
-        write_state(self._state_path, state)
+        try:
+            write_state(self._state_path, state)
+        except OSError as exc:
+            raise named(_("write"), self._state_path, exc) from None
 
     def checkpoint(self) -> None:
         """Write every changed table/month file, then the state that says how far they go."""
@@ -447,7 +539,10 @@ class Store:
                     else:
                         table = self.tables[name]
                         docs = (table.doc(k, s) for k, s in items)
-                    self._files.write(name, docs, pos)
+                    try:
+                        self._files.write(name, docs, pos)
+                    except OSError as exc:
+                        raise named(_("write"), self._files.path(name), exc) from None
                 self._write_state(state)
             except OSError:
                 with self._lock:            # try again next time
@@ -462,7 +557,7 @@ class Store:
                 self.last_checkpoint = time.monotonic()
                 self.calllog.evict()
                 self.journal.rotate_if_big()
-                self.journal.drop_applied(pos, self.published)
+                self.journal.drop_applied(pos, self._own_marks())
 
     # ------------------------------------------------------------------ sync
     def _beat(self, force: bool = False) -> None:
@@ -471,11 +566,20 @@ class Store:
         if not force and time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
             return
         try:
-            if self.layout.reachable():
-                self._heartbeat.beat()
-                self._last_beat = time.monotonic()
+            self._require_share()
+            self._heartbeat.beat()
+            self._last_beat = time.monotonic()
         except OSError:
             pass
+
+    def _require_share(self) -> None:
+        """Raise ShareUnavailable (an OSError) unless the configured folder is the share
+        this workstation uses; the first contact records its share id."""
+        assert self.layout is not None
+        share_id = self.layout.identify(self.share_id)
+        if share_id != self.share_id:
+            self.share_id = share_id
+            self._save_identity()
 
     def sync_now(self) -> SyncReport:
         """Publish own changes and merge everything new on the share, now."""
@@ -487,18 +591,54 @@ class Store:
             return report
         with self._sync_lock:
             try:
-                self.layout.require()
-                if not self._published_checked:
-                    self._check_own_published()
-                self._beat()
-                report.published = self._publish()
+                self._require_share()
+                self._set_condition("share", None)
+                writable = True
+                try:                       # a read-only share is still read: merging goes on
+                    if not self._published_checked:
+                        self._check_own_published()
+                    self._beat()
+                    report.published = self._publish()
+                    self._set_condition("write", None)
+                except ShareNotWritable as exc:
+                    writable = False
+                    report.error = str(exc)
+                    self._set_condition("write", self.layout.root, report.error)
                 self._merge_snapshot(report)
                 self._poll(report)
+                if writable:
+                    report.published += self._repair_own_gaps()
                 report.online = True
+                self._set_condition("local", None)
             except OSError as exc:
                 report.error = str(exc)
+                self._sync_failed(exc)
             self.online = report.online
+        if self._snapshot_due and not self._in_compact and report.online:
+            self._snapshot_due = False
+            try:
+                self.compact()
+            except OSError as exc:
+                self._set_condition("gap", self.layout.root, _(
+                    "changes of this workstation are missing from the shared folder and the snapshot "
+                    "that would carry them cannot be written: {error}").format(error=exc))
+        if report.online:
+            self._recover_journal_damage()
         return report
+
+    def _sync_failed(self, exc: OSError) -> None:
+        """Name what went wrong where a user sees it: the local disk, or the share."""
+        path = getattr(exc, "path", None) or (Path(exc.filename) if exc.filename else None)
+        local = path is not None and Path(path).is_relative_to(self.local)
+        if local:
+            self._set_condition("local", Path(path), str(exc))
+        elif isinstance(exc, ShareUnavailable):
+            self.online = False
+            self._set_condition("share", self.layout.root if self.layout else self.local, str(exc))
+        else:
+            self.online = False
+            self._set_condition("share", self.layout.root if self.layout else self.local, _(
+                "shared folder not reachable: {error}").format(error=reason(exc) if not path else exc))
 
     def _check_own_published(self) -> None:
         assert self.layout is not None
@@ -509,6 +649,14 @@ class Store:
             if on_share > self.published:
                 self.published = on_share
                 self.pending = [(s, line) for s, line in self.pending if s > on_share]
+        for device in list(self.former):
+            station, epoch = split_device(device)
+            on_share = self.layout.own_published_max(epoch, station)
+            with self._lock:
+                if on_share > self.former[device]:
+                    self.former[device] = on_share
+                    self.former_pending[device] = [(s, ln) for s, ln in self.former_pending.get(device, [])
+                                                   if s > on_share]
         self._published_checked = True
 
     def _publish(self) -> int:
@@ -516,15 +664,30 @@ class Store:
         total = 0
         while True:
             with self._lock:
-                batch = self.pending[:BATCH_LIMIT]
+                batch = _run_of(self.pending)
             if not batch:
-                return total
+                break
             first, last = batch[0][0], batch[-1][0]
             self.layout.publish(self.epoch, first, last, [line for _s, line in batch])
             with self._lock:
                 self.pending = [(s, line) for s, line in self.pending if s > last]
                 self.published = max(self.published, last)
             total += len(batch)
+        for device in list(self.former_pending):       # lines of this folder's former ids
+            station, epoch = split_device(device)
+            while True:
+                with self._lock:
+                    batch = _run_of(self.former_pending.get(device, []))
+                if not batch:
+                    self.former_pending.pop(device, None)
+                    break
+                first, last = batch[0][0], batch[-1][0]
+                self.layout.publish(epoch, first, last, [line for _s, line in batch], station=station)
+                with self._lock:
+                    self.former_pending[device] = [(s, ln) for s, ln in self.former_pending[device] if s > last]
+                    self.former[device] = max(self.former.get(device, 0), last)
+                total += len(batch)
+        return total
 
     def _poll(self, report: SyncReport) -> None:
         assert self.layout is not None
@@ -533,8 +696,9 @@ class Store:
             done = self._done.setdefault(station, set())
             try:
                 names = sorted(os.listdir(folder))
-            except FileNotFoundError:
+            except OSError:
                 continue
+            self._watch_own_batches(folder, names)
             for name in names:
                 if name in done or name.startswith(".") or name == "heartbeat.json":
                     continue
@@ -555,8 +719,16 @@ class Store:
                 if self._range(device).covers(first, last):
                     done.add(name)
                     continue
-                if self._read_batch(path, station, (device, first, last), report):
-                    done.add(name)
+                if self._read_batch(path, station, (device, first, last), report) and path.exists():
+                    done.add(name)         # (a file set aside may come back, republished by its owner)
+
+    def _watch_own_batches(self, folder: Path, names: list[str]) -> None:
+        """An own batch that vanished from the share (deleted, set aside): check for gaps."""
+        marks = self._own_marks()
+        own = {n for n in names if (m := BATCH_RE.match(n)) and f"{folder.name}#{m.group(1)}" in marks}
+        if self._own_batches.get(folder, set()) - own:
+            self._gap_check_due = True
+        self._own_batches[folder] = own
 
     def _read_batch(self, path: Path, station: str, expect: tuple[str, int, int] | None,
                     report: SyncReport) -> bool:
@@ -584,7 +756,7 @@ class Store:
                 _(", lines missing") if not parsed.bad_lines else ""))
         moved = self.layout.set_aside(path, "quarantine", station)
         report.problems.append(self._problem(path, _("{problem}; set aside as {moved}").format(
-            problem=problem, moved=moved)))
+            problem=problem, moved=moved or "-")))
         return True
 
     def _merge_snapshot(self, report: SyncReport) -> None:
@@ -616,7 +788,10 @@ class Store:
         with self._lock:
             self.merged_snapshot = info.name
             self.clock.observe(int(info.manifest.get("hlc", 0)))
-        self.checkpoint()
+        try:
+            self.checkpoint()
+        except OSError as exc:               # local disk full: merged all the same, written later
+            self._sync_failed(exc)
         self._archive_own(snap_ranges)
 
     def _load_snapshot(self, info: Any) -> None:
@@ -667,8 +842,12 @@ class Store:
         for name in names:
             m = BATCH_RE.match(name)
             if m and m.group(1) == self.epoch and covered.covers(int(m.group(2)), int(m.group(3))):
-                if move_aside(self.layout.own / name, self.layout.archive / self.station):
-                    moved += 1
+                try:
+                    if move_aside(self.layout.own / name, self.layout.archive / self.station):
+                        moved += 1
+                except OSError as exc:       # read-only share: they stay where they are
+                    log.warning("cannot archive %s: %s", self.layout.own / name, reason(exc))
+                    break
         return moved
 
     # ------------------------------------------------------------------ compaction
@@ -677,10 +856,20 @@ class Store:
         station loads it instead of replaying every batch; archive own covered batches."""
         started = time.perf_counter()
         report = CompactReport()
-        if self.layout is not None:
-            self.sync_now()
-        self.checkpoint()
-        if self.layout is None or not self.layout.reachable():
+        self._in_compact = True
+        share_ok = False
+        try:
+            if self.layout is not None:
+                self.sync_now()
+            self.checkpoint()
+            if self.layout is not None:
+                self._require_share()
+                share_ok = True
+        except ShareUnavailable:
+            pass
+        finally:
+            self._in_compact = False
+        if not share_ok:
             report.seconds = time.perf_counter() - started
             return report
         assert self.calllog is not None
@@ -722,6 +911,7 @@ class Store:
             for old in self.layout.snapshot_list()[:-2]:     # keep the newest two
                 shutil.rmtree(old, ignore_errors=True)
         self.checkpoint()
+        self._snapshot_due = False           # a snapshot now carries every own change
         report.seconds = time.perf_counter() - started
         return report
 
@@ -743,19 +933,23 @@ class Store:
                 if now >= next_poll:
                     self.sync_now()
                     next_poll = now + self.sync_interval / 2
-                elif self.pending and self.layout is not None and self.layout.reachable():
+                elif (self.pending or self.former_pending) and self.layout is not None:
                     with self._sync_lock:
+                        self._require_share()
                         if not self._published_checked:
                             self._check_own_published()
-                        self._publish()
+                        try:
+                            self._publish()
+                        except ShareNotWritable as exc:
+                            self._set_condition("write", self.layout.root, str(exc))
                 if self.lines_since_checkpoint and (
                         self.lines_since_checkpoint >= CHECKPOINT_LINES
                         or time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS):
                     self.checkpoint()
             except StationInUseError as exc:
                 self._problem(self.layout.own if self.layout else self.local, str(exc))
-            except OSError:
-                self.online = False
+            except OSError as exc:
+                self._sync_failed(exc)
             except Exception as exc:                   # keep syncing whatever happens
                 log.exception("store sync failed: %r", exc)
 
@@ -787,6 +981,17 @@ class Store:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _run_of(pending: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The first run of consecutive sequence numbers (a batch file holds exactly
+    first..last), at most BATCH_LIMIT long."""
+    run = pending[:1]
+    for item in pending[1:BATCH_LIMIT]:
+        if item[0] != run[-1][0] + 1:
+            break
+        run.append(item)
+    return run
 
 
 def _without(r: RangeSet, seq: int) -> RangeSet:

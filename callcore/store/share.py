@@ -7,23 +7,32 @@ writes only in ``stations/<its id>/`` (batches + heartbeat) and its own snapshot
     <share>/archive/<station>/      batches covered by a snapshot
     <share>/quarantine/<station>/   damaged files, set aside
     <share>/conflicts/<station>/    sync-tool conflict copies, merged then set aside
+    <share>/share.json               the share's identity (``share_id``), see ``identify``
 """
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
 import re
 import shutil
 import time
+import uuid
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..i18n import _
+from .base import is_write_denied, named, reason
 from .changes import canonical, checksum
 from .files import fsync_dir, move_aside, write_atomic
+
+log = logging.getLogger(__name__)
+MARKER = "share.json"
+# what a fresh share folder may already hold (sync-tool and OS clutter): still "empty"
+_CLUTTER = {"desktop.ini", "thumbs.db", "icon\r"}
 
 BATCH_RE = re.compile(r"^b-([0-9a-z]+)-(\d{12})-(\d{12})\.jsonl$")
 SNAPSHOT_RE = re.compile(r"^s-(\d{20})-(.+)$")
@@ -36,6 +45,32 @@ def is_conflict_copy(name: str) -> bool:
 
 def batch_name(epoch: str, first: int, last: int) -> str:
     return f"b-{epoch}-{first:012d}-{last:012d}.jsonl"
+
+
+class ShareUnavailable(OSError):
+    """The configured shared folder is not the share this workstation uses (unmounted,
+    another share, not reachable): work goes on locally, nothing is written there."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ShareNotWritable(OSError):
+    """The share can be read (others' changes are merged) but not written."""
+
+    def __init__(self, folder: Path, cause: OSError):
+        super().__init__(cause.errno, cause.strerror or str(cause), str(folder))
+        self.folder = folder
+        self.cause = cause
+
+    def __str__(self) -> str:
+        return _("cannot write to the shared folder {folder}: {reason}; changes from other workstations "
+                 "are still merged, this workstation's changes wait until it can write there").format(
+            folder=self.folder, reason=reason(self.cause))
 
 
 @dataclass
@@ -65,16 +100,88 @@ class ShareLayout:
         if not self.root.is_dir():
             raise FileNotFoundError(str(self.root))
 
+    def read_marker(self) -> str | None:
+        """The share id in ``share.json``; None when there is none."""
+        try:
+            data = json.loads((self.root / MARKER).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (ValueError, UnicodeDecodeError):
+            raise ShareUnavailable(_("shared folder not available: {path} does not parse").format(
+                path=self.root / MARKER)) from None
+        share_id = data.get("share_id") if isinstance(data, dict) else None
+        if not isinstance(share_id, str) or not share_id:
+            raise ShareUnavailable(_("shared folder not available: {path} has no share id").format(
+                path=self.root / MARKER))
+        return share_id
+
+    def looks_new(self) -> bool:
+        """Empty (apart from OS/sync-tool clutter) or already laid out by the store."""
+        try:
+            names = os.listdir(self.root)
+        except OSError:
+            return False
+        if "stations" in names:
+            return True
+        return all(n.startswith(".") or n.lower() in _CLUTTER for n in names)
+
+    def identify(self, known: str) -> str:
+        """Make sure this is the shared folder this workstation uses; returns its share id.
+
+        Rule (docs/store.md, "Which folder is the share"): a workstation records the share
+        id the first time it reaches the configured folder (``known`` is empty then). On that
+        first contact a folder with ``share.json`` is adopted; a folder without one is set
+        up (``share.json`` created, never overwritten) only if it is empty or already holds
+        the store layout (``stations/``) — a folder with other files is refused. Later, a
+        folder without ``share.json`` (an empty mount point) or with another share id is
+        "not available": nothing is written there and work goes on locally."""
+        if not self.root.is_dir():
+            raise ShareUnavailable(_("shared folder not reachable: {path}").format(path=self.root))
+        found = self.read_marker()
+        if known:
+            if found is None:
+                raise ShareUnavailable(_(
+                    "shared folder not available: {path} has no {marker} (is the share mounted?); "
+                    "work goes on locally and is published when the share is back").format(
+                    path=self.root, marker=MARKER))
+            if found != known:
+                raise ShareUnavailable(_(
+                    "shared folder not available: {path} is another shared folder (share id {found}, "
+                    "this workstation uses {known}); work goes on locally").format(
+                    path=self.root, found=found, known=known))
+            return found
+        if found is not None:
+            return found
+        if not self.looks_new():
+            raise ShareUnavailable(_(
+                "shared folder not available: {path} holds other files and no {marker}; "
+                "choose an empty folder for a new share").format(path=self.root, marker=MARKER))
+        share_id = uuid.uuid4().hex
+        marker = self.root / MARKER
+        try:
+            write_atomic(marker, [json.dumps({"share_id": share_id, "created": time.time(),
+                                              "by": self.station})], overwrite=False)
+            self.stations.mkdir(exist_ok=True)
+        except FileExistsError:
+            return self.read_marker() or share_id          # another station was quicker
+        except OSError as exc:
+            if is_write_denied(exc):
+                raise ShareNotWritable(self.root, exc) from None
+            raise named(_("write"), marker, exc) from None
+        log.info("set up a new shared folder %s (share id %s)", self.root, share_id)
+        return share_id
+
     def station_folders(self) -> list[Path]:
         try:
             return sorted(p for p in self.stations.iterdir() if p.is_dir() and not p.name.startswith("."))
         except FileNotFoundError:
             return []
 
-    def own_published_max(self, epoch: str) -> int:
+    def own_published_max(self, epoch: str, station: str | None = None) -> int:
         """Highest own sequence number already on the share (folder or archive)."""
         best = 0
-        for folder in (self.own, self.archive / self.station):
+        station = station or self.station
+        for folder in (self.stations / station, self.archive / station):
             try:
                 names = os.listdir(folder)
             except FileNotFoundError:
@@ -85,13 +192,32 @@ class ShareLayout:
                     best = max(best, int(m.group(3)))
         return best
 
-    def publish(self, epoch: str, first: int, last: int, lines: list[str]) -> Path:
+    def batches(self, folder: Path, epoch: str) -> list[tuple[int, int]]:
+        """(first, last) of every batch of ``epoch`` in ``folder``."""
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return []
+        return [(int(m.group(2)), int(m.group(3))) for n in names
+                if (m := BATCH_RE.match(n)) and m.group(1) == epoch]
+
+    def publish(self, epoch: str, first: int, last: int, lines: list[str], station: str | None = None) -> Path:
+        """Write one batch. ``station``: a former id of this workstation (renamed PC), whose
+        batches of this epoch only this local folder ever writes."""
         self.require()
-        self.own.mkdir(parents=True, exist_ok=True)
-        target = self.own / batch_name(epoch, first, last)
-        if target.exists():          # published before a crash: same lines, never rewrite
+        folder = self.stations / station if station else self.own
+        target = folder / batch_name(epoch, first, last)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if target.exists():          # published before a crash: same lines, never rewrite
+                return target
+            write_atomic(target, lines, overwrite=False)
+        except FileExistsError:
             return target
-        write_atomic(target, lines, overwrite=False)
+        except OSError as exc:
+            if is_write_denied(exc):
+                raise ShareNotWritable(self.root, exc) from None
+            raise named(_("write"), target, exc) from None
         return target
 
     # ---- snapshots
@@ -115,8 +241,14 @@ class ShareLayout:
         return None
 
     def set_aside(self, path: Path, kind: str, station: str) -> Path | None:
+        """Move a damaged or conflicting file out of the way; None if it cannot be moved
+        (gone, or a read-only share: then it is only reported)."""
         folder = {"quarantine": self.quarantine, "conflicts": self.conflicts}[kind] / station
-        return move_aside(path, folder)
+        try:
+            return move_aside(path, folder)
+        except OSError as exc:
+            log.warning("cannot set aside %s: %s", path, reason(exc))
+            return None
 
 
 class SnapshotDamaged(ValueError):

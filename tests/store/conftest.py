@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import errno
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,62 @@ def make_call(started_at: str = "2024-03-05T09:30:00+02:00", **kw) -> CallRecord
 
 def make_contact(name: str = "Ιβάν Петров", *numbers: str, **kw) -> Contact:
     return Contact(name=name, phones=[Phone(n) for n in numbers or ("2101234567",)], **kw)
+
+
+def as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+needs_root = pytest.mark.skipif(not as_root(), reason="mounts a tmpfs / read-only bind mount: needs root "
+                                                      "(CI runs as root; root ignores chmod, so no other way)")
+
+
+@pytest.fixture
+def mounts():
+    """mount(...) helpers; everything mounted is unmounted at the end, newest first."""
+    done: list[Path] = []
+
+    class Mounts:
+        def tmpfs(self, folder: Path, size: str) -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], check=True)
+            done.append(folder)
+            return folder
+
+        def bind(self, source: Path, folder: Path, read_only: bool = False) -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["mount", "--bind", str(source), str(folder)], check=True)
+            done.append(folder)
+            if read_only:
+                subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+            return folder
+
+        def mounted(self, folder: Path) -> bool:
+            return folder in done
+
+        def umount(self, folder: Path) -> None:
+            subprocess.run(["umount", str(folder)], check=True)
+            done.remove(folder)
+
+    yield Mounts()
+    for folder in reversed(done):
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    """Write one file until the file system says ENOSPC."""
+    filler = folder / "filler.bin"
+    chunk = b"\0" * 65536
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(chunk)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    for n in range(10000):                 # the last bytes too: small files then fail as well
+        try:
+            with open(folder / f"filler-{n}", "wb", buffering=0) as f:
+                f.write(b"\0" * 512)
+        except OSError:
+            break
+    return filler
