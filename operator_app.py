@@ -184,7 +184,8 @@ def ui_ports_for(app):
                                      silent=prefs.silent, bring_to_front=prefs.bring_to_front,
                                      auto_close_seconds=prefs.auto_close_seconds))
     return UiPorts(station=station, connection=app.pbx, calls=app.calls, directory=app.directory,
-                   settings=app.preferences, status=app.status, events=app.hub)
+                   settings=app.preferences, status=app.status, events=app.hub,
+                   transfer=app.transfer, presence=app.presence, dial=app.dialling)
 
 
 class OperatorSession:
@@ -241,6 +242,19 @@ def start_operator(args, root, demo_folder=None, log_file=None):
     return OperatorSession(ui, app, pbx)
 
 
+def _quit_on_terminate(root, ui) -> None:
+    """SIGTERM (logout, shutdown, a test) closes the window the way the user would: notes
+    saved, queued calls written, changes published."""
+    import signal
+
+    def terminate(*_args) -> None:
+        try:
+            root.after_idle(ui.quit)
+        except Exception:  # noqa: BLE001 - the window is already gone
+            pass
+    signal.signal(signal.SIGTERM, terminate)
+
+
 def run_app(argv: list[str]) -> int:
     args = _parse_app_args(argv)
     if args.recorder:
@@ -261,6 +275,7 @@ def run_app(argv: list[str]) -> int:
         return session
     from callcore.app.dialling import handoff_handler
     instance.serve(handoff_handler(session.app.hub, session.app.commands))
+    _quit_on_terminate(root, session.ui)
     try:
         root.mainloop()
     finally:
