@@ -6,16 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from callcore.directory import Directory, Match, MatchRules
 from callcore.events import LegRinging
 from callcore.records import CallRecord, Contact, Phone, call_id_for
 from ui.ports import PopupSettings
 
-
-@dataclass
-class FakeMatch:
-    contact: Contact
-    phone: Phone
-    kind: str = "exact"
+# The GUI tests show similar numbers too (only the last digit differs)
+GUI_MATCH_RULES = MatchRules(similar=True)
 
 
 @dataclass
@@ -35,6 +32,9 @@ class FakeServices:
     recent_threads: list[str] = field(default_factory=list)
     waiting: int = 0                  # calls waiting to be saved (StatusPort)
     log_file: str = ""
+    rules: MatchRules = GUI_MATCH_RULES
+    _directory: Directory | None = field(default=None, repr=False)
+    _indexed: list[Contact] = field(default_factory=list, repr=False)
 
     def connect(self) -> None:
         self.actions.append(("connect",))
@@ -45,18 +45,14 @@ class FakeServices:
     def hangup(self, leg_id: str) -> None:
         self.actions.append(("hangup", leg_id))
 
-    def lookup(self, number: str) -> list[FakeMatch]:
-        digits = "".join(ch for ch in number if ch.isdigit())
-        found = []
-        for contact in self.contacts:
-            for phone in contact.phones:
-                mine = "".join(ch for ch in phone.number if ch.isdigit())
-                if digits and mine[-10:] == digits[-10:]:
-                    found.append(FakeMatch(contact, phone, "exact"))
-                elif digits and len(mine) >= 4 and mine[-10:-1] == digits[-10:-1]:
-                    found.append(FakeMatch(contact, phone, "similar"))
-        found.sort(key=lambda m: m.kind != "exact")
-        return found
+    def lookup(self, number: str) -> list[Match]:
+        """The product's own number matching (callcore.directory) over ``contacts`` as they
+        are now (a test may change them after building the fake)."""
+        if self._directory is None or self._indexed != self.contacts:
+            self._directory = Directory(self.rules)
+            self._directory.load(self.contacts)
+            self._indexed = list(self.contacts)
+        return self._directory.lookup(number)
 
     def recent_calls(self, number: str, limit: int = 5) -> list[CallRecord]:
         self.recent_threads.append(threading.current_thread().name)
