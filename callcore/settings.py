@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import math
 import os
 import socket
@@ -21,6 +22,8 @@ from typing import Any
 
 from .i18n import _
 from .settings_labels import setting_label
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "operator-app"
 
@@ -232,6 +235,7 @@ def load_settings(path: Path | None = None, user_file: Path | None | bool = None
     elif path is not None or user is None:
         raise FileNotFoundError(str(office))
     if user is not None:
+        _keep_private(user)
         _merge(data, _read_json(user), user)
     if data["match"]["min_length"] > data["match"]["max_length"]:
         raise SettingsError("match.min_length", _("must not be more than {other}").format(
@@ -288,6 +292,17 @@ def write_private(target: Path, text: str) -> None:
                 os.close(dir_fd)
         except OSError:
             pass
+
+
+def _keep_private(path: Path) -> None:
+    """A per-user file written by an older version may be readable by others: close it."""
+    if os.name != "posix":
+        return
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:
+        log.warning("cannot make %s readable only by its user", path)
 
 
 def _replace(source: Path, target: Path, attempts: int = 20) -> None:

@@ -276,3 +276,12 @@ def test_a_full_disk_leaves_the_old_user_file_intact(tmp_path):
         assert json.loads(target.read_text(encoding="utf-8"))["ami"]["secret"] == "new"
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@posix_only
+def test_a_world_readable_user_file_from_an_older_version_is_closed_on_load(tmp_path):
+    user = write(tmp_path / "user.json", {"ami": {"secret": "hunter2"}})
+    user.chmod(0o644)
+    s = load_settings(write(tmp_path / "s.json", {}), user_file=user)
+    assert s.get("ami.secret") == "hunter2"
+    assert stat.S_IMODE(user.stat().st_mode) == 0o600
