@@ -124,6 +124,53 @@ class EventsPort(Protocol):
         ``call_soon`` so handlers run on the Tk thread). Returns an unsubscribe function."""
 
 
+class PresenceLike(Protocol):
+    """One extension in the transfer dialog's list (``callcore.app.presence.Presence``)."""
+
+    extension: str
+    name: str                     # users and directory colleagues on it, '' when none
+    state: str                    # free | ringing | busy | paused | offline | unknown
+
+
+@runtime_checkable
+class PresencePort(Protocol):
+    """Live state of every extension and user (XFER-2), from memory: fast on the Tk thread.
+    Changes arrive as ``ExtensionStateChanged`` / ``ConnectionStateChanged`` events."""
+
+    def entries(self, query: str = "") -> Sequence[PresenceLike]:
+        """Every extension by number; with ``query`` those whose number starts with its
+        digits or whose names match its words (accents and case ignored)."""
+
+
+@runtime_checkable
+class TransferPort(Protocol):
+    """Transfers (XFER-1/3). Each method returns a request id at once; the PBX's answer
+    comes back as a ``TransferOutcome`` event with that id."""
+
+    def blind_transfer(self, leg_id: str, target: str, note: str = "", *, call_id: str = "",
+                       number: str = "") -> str:
+        """Send the other party of ``leg_id`` to ``target`` now, with the typed note (the
+        feature adds who transfers, the call notes and the caller's contact)."""
+
+    def attended_transfer(self, leg_id: str, target: str, note: str = "", *,
+                          call_id: str = "", number: str = "") -> str:
+        """Call ``target`` first while the caller waits."""
+
+    def complete_transfer(self, leg_id: str) -> str:
+        """Attended transfer: join caller and target; this operator leaves the call."""
+
+    def cancel_transfer(self, leg_id: str) -> str:
+        """Attended transfer: drop the consult call, back to the caller."""
+
+
+@runtime_checkable
+class DialPort(Protocol):
+    """Click-to-dial (OUT-2): ring this workstation's phone, then the number."""
+
+    def dial(self, number: str) -> Any:
+        """Non-blocking; a refusal comes back as an event (``CommandFailed``)."""
+
+
 @dataclass(frozen=True)
 class StationInfo:
     """Who this workstation is; fixed for the life of the window."""
@@ -145,6 +192,9 @@ class UiPorts:
     settings: SettingsPort
     status: StatusPort
     events: EventsPort | None = None   # None: events are handed in with OperatorUi.queue_event
+    transfer: TransferPort | None = None   # None: no Transfer buttons
+    presence: PresencePort | None = None
+    dial: DialPort | None = None           # None: no Call back button
 
     @classmethod
     def of(cls, provider: Any, events: EventsPort | None = None) -> "UiPorts":
@@ -153,4 +203,7 @@ class UiPorts:
                               notify_seconds=provider.notify_seconds,
                               popup_settings=provider.popup_settings)
         return cls(station=station, connection=provider, calls=provider, directory=provider,
-                   settings=provider, status=provider, events=events)
+                   settings=provider, status=provider, events=events,
+                   transfer=provider if isinstance(provider, TransferPort) else None,
+                   presence=provider if isinstance(provider, PresencePort) else None,
+                   dial=provider if isinstance(provider, DialPort) else None)

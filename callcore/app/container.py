@@ -33,8 +33,10 @@ from .directory import DirectoryFeature
 from .hub import EventHub
 from .pbx import PbxFeature, make_commands
 from .preferences import PreferencesFeature
+from .presence import PresenceFeature
 from .status import StatusFeature
 from .ticker import Ticker
+from .transfer import TransferFeature
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ class App:
     commands: Any = None
     calls: CallsFeature | None = None
     dialling: DialFeature | None = None
+    presence: PresenceFeature | None = None
+    transfer: TransferFeature | None = None
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -155,3 +159,7 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
     if app.mode is AppMode.WINDOW:
         app.ticker = Ticker(hub)
         app._closers.append(app.ticker.stop)
+        app.presence = PresenceFeature(store, hub,
+                                       internal_length=int(settings.get("dial.internal_length") or 3))
+        app._closers.append(app.presence.close)
+        app.transfer = TransferFeature(store, hub, app.commands, app.directory, user_name=user)
