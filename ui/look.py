@@ -129,6 +129,19 @@ def style_tables(root: tk.Misc) -> None:
                     padding=(6, 4))
 
 
+def menu_look(bar: bool = False) -> dict[str, object]:
+    """Flat, light menus that match the theme instead of Tk's grey default (X11; Windows
+    draws its native menus and ignores most of this)."""
+    look: dict[str, object] = {"background": "#ffffff", "foreground": "#2c3e50",
+                               "activebackground": SELECTED_ROW, "activeforeground": "#1b2631",
+                               "disabledforeground": "#a0a8ab", "font": "TkMenuFont"}
+    if bar:
+        look.update(background="#f3f5f7", relief="flat", borderwidth=0, activeborderwidth=0)
+    else:
+        look.update(relief="solid", borderwidth=1, activeborderwidth=0)
+    return look
+
+
 def plural(count: int, one: str, many: str) -> str:
     """Pick the translated singular/plural text and put the count in."""
     return (_(one) if count == 1 else _(many)).format(n=count)

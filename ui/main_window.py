@@ -16,7 +16,8 @@ from callcore.i18n import _
 
 from .live_calls import LiveLeg
 from .look import (CONNECTION_COLOURS, DIRECTION_GLYPHS, FOCUS_POPUP_SEQUENCE, STATE_COLOURS,
-                   UNKNOWN, focus_popup_key, format_duration, mnemonic, plural, state_label)
+                   UNKNOWN, focus_popup_key, format_duration, menu_look, mnemonic, plural,
+                   state_label)
 
 
 def connection_text(status: str, reason: str = "") -> str:
@@ -100,8 +101,9 @@ class CallsTable(ttk.Frame):
                                  height=6)
         headings = {"direction": "", "number": _("Number"), "name": _("Name"),
                     "state": _("State"), "duration": _("Duration")}
-        widths = {"direction": (44, False, "center"), "number": (160, True, "w"),
-                  "name": (240, True, "w"), "state": (150, True, "w"),
+        # "State unknown (disconnected)" must fit the state column without cutting.
+        widths = {"direction": (44, False, "center"), "number": (150, True, "w"),
+                  "name": (210, True, "w"), "state": (235, False, "w"),
                   "duration": (90, False, "e")}
         for column in self.COLUMNS:
             width, stretch, anchor = widths[column]
@@ -290,11 +292,11 @@ class MainWindow(ttk.Frame):
                     on_settings: Callable[[], None] | None) -> tk.Menu:
         """Connection, Calls and Help menus; each item shows its shortcut and has an
         Alt-letter (``&`` in the translated label)."""
-        bar = tk.Menu(self.root, tearoff=False)
+        bar = tk.Menu(self.root, tearoff=False, **menu_look(bar=True))
         self.menus: dict[str, tk.Menu] = {}
 
         def cascade(key: str, label: str) -> tk.Menu:
-            menu = tk.Menu(bar, tearoff=False)
+            menu = tk.Menu(bar, tearoff=False, **menu_look())
             text, underline = mnemonic(label)
             bar.add_cascade(label=text, underline=underline, menu=menu)
             self.menus[key] = menu
@@ -473,22 +475,22 @@ class LogFileDialog(ttk.Toplevel):
         outer = ttk.Frame(self, padding=(18, 16, 18, 14))
         outer.pack(fill="both", expand=True)
         self.message_label = ttk.Label(
-            outer, wraplength=520, justify="left",
+            outer, wraplength=600, justify="left",
             text=_("This workstation writes its log here. Send it along when you report "
                    "a problem:") if path else _("This workstation does not write a log file."))
         self.message_label.pack(anchor="w")
         self.path_var = tk.StringVar(value=path)
         self.path_entry = ttk.Entry(outer, textvariable=self.path_var, width=64, state="readonly")
         buttons = ttk.Frame(outer)
+        self.close_button = ttk.Button(buttons, text=_("Close"), bootstyle="primary",
+                                       command=self.destroy, width=10)
+        self.close_button.pack(side="right")
         self.copy_button = ttk.Button(buttons, text=_("Copy path"), bootstyle="primary-outline",
                                       command=self.copy_path, underline=0)
         if path:
             self.path_entry.pack(fill="x", pady=(8, 0))
-            self.copy_button.pack(side="right", padx=(8, 0))
+            self.copy_button.pack(side="right", padx=(0, 8))
         buttons.pack(fill="x", pady=(14, 0))
-        self.close_button = ttk.Button(buttons, text=_("Close"), bootstyle="primary",
-                                       command=self.destroy, width=10)
-        self.close_button.pack(side="right")
         self.bind("<Escape>", lambda _e: self.destroy())
         self.bind("<Return>", lambda _e: self.destroy())
         self.bind("<Alt-c>", lambda _e: self.copy_path())
