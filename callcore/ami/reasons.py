@@ -15,6 +15,7 @@ import ssl
 from typing import Any, Mapping
 
 from ..i18n import _
+from ..settings_labels import setting_label
 
 
 def where(host: str, port: int) -> str:
@@ -55,9 +56,12 @@ def _os_problem(exc: BaseException) -> str:
 def _tls_problem(exc: ssl.SSLError) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         detail = exc.verify_message or exc.reason or ""
-        return _("its TLS certificate is not trusted ({detail}); name the certificate in "
-                 "“TLS certificate to trust”").format(detail=detail) if detail else \
-            _("its TLS certificate is not trusted")
+        hint = _("name the certificate in “{label}” ({key})").format(
+            label=setting_label("ami.tls_ca"), key="ami.tls_ca")
+        if detail:
+            return _("its TLS certificate is not trusted ({detail}); {hint}").format(
+                detail=detail, hint=hint)
+        return _("its TLS certificate is not trusted; {hint}").format(hint=hint)
     reason = (exc.reason or "").upper()
     if reason in ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE",
                   "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST"):
