@@ -94,9 +94,8 @@ def test_calls_finished_while_the_disk_is_full_are_written_when_space_returns(di
         assert len(list(store.calls.since())) == 0
         assert "No space left on device" in caplog.text
         filler.unlink()                              # space returns
-        assert wait_for(lambda: logger.waiting == 0, 10), logger.waiting
-        assert logger.written == CALLS
-        assert seen_waiting[-1] == 0 and max(seen_waiting) == CALLS
+        assert wait_for(lambda: logger.waiting == 0 and seen_waiting[-1] == 0, 10), logger.waiting
+        assert logger.written == CALLS and max(seen_waiting) == CALLS
     finally:
         logger.close()
         store.close()
