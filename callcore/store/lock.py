@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..i18n import _
+from .base import named
 from .files import write_atomic
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,10 @@ class LocalLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise named(_("open"), self.path, exc) from None
         if not _try_os_lock(fd):
             os.close(fd)
             holder = self._read_holder()
