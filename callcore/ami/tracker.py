@@ -132,6 +132,8 @@ class _Call:
     received_note: str = ""        # … with this note
     pending: "TransferNoteReceived | None" = None   # a transfer announced by a note
     pending_at: datetime | None = None
+    parties: tuple[str, str, str, str] | None = None  # a received part keeps the call's
+                                   # direction, caller and number dialled (XFER-4)
     merged_into: "_Call | None" = None
     non_local: bool = False
     last_at: datetime | None = None
@@ -826,6 +828,8 @@ class CallTracker:
         receiver = next((other for other in call.legs.values()
                          if other.extension and other.extension == target), None)
         call.record_id = self._next_id(call, leg.uid)
+        if record is not None and call.parties is None:
+            call.parties = (record.direction, record.caller_number, record.caller_name, record.called_number)
         call.received_from, call.received_note = leg.extension, note.notes if note is not None else ""
         if note is None and call.pending is not None and call.pending.to_extension == target:
             call.received_note = call.pending.notes    # an attended transfer's note
@@ -955,6 +959,12 @@ class CallTracker:
                 if not call.caller_known and origin is not None:
                     caller_number, caller_name = origin.cid_num, origin.cid_name
                 called = call.line or call.dialled
+        if call.parties is not None:     # the part received by transfer
+            direction, caller_number, caller_name, called = call.parties
+            extension = handler.extension if handler is not None and handler.extension else call.first_rung_ext
+            if not call.transferred:
+                status = ("answered" if answered_at is not None else
+                          "busy" if statuses and all(s == "BUSY" for s in statuses) else "missed")
         if call.transferred and call.transferred_from:
             extension = call.transferred_from  # who had it; transferred_to says where it went
         ring_end = answered_at or ended

@@ -229,3 +229,25 @@ def bridged_together_any(ctl, linkedid: str, extension: str) -> bool:
     phone = [c.get("BridgeId") for c in chans if c.get("Channel", "").startswith(f"PJSIP/{extension}-")]
     others = [c.get("BridgeId") for c in chans if not c.get("Channel", "").startswith(f"PJSIP/{extension}-")]
     return bool(phone and phone[0] and phone[0] in others)
+
+
+def test_blind_transfer_of_an_outgoing_call(stations):
+    """The operator dialled out; the outside party (not the operator) goes to 202."""
+    commands, first, _second, ctl = stations
+    result = commands.dial(TRUNK_ANSWERS).result(10)
+    assert result.ok, result.message
+    leg = ringing(first, result.linkedid, "201")
+    assert ctl.wait(lambda m: m.matches("BridgeEnter", Linkedid=result.linkedid, Channel="Local/*"),
+                    timeout=30)                       # the outside party answered
+    moved = commands.blind_transfer(leg.leg_id, "202").result(10)
+    assert moved.ok, moved.message
+    target = ringing(first, result.linkedid, "202")
+    answered(first, target)
+    assert bridged_together_any(ctl, result.linkedid, "202")
+    assert commands.hangup(target.leg_id).result(10).ok
+    first_part, second_part = sorted(records_of(first, result.linkedid, 2), key=lambda r: r.started_at)
+    assert (first_part.direction, first_part.status, first_part.extension, first_part.transferred_to,
+            first_part.called_number) == ("out", "transferred", "201", "202", TRUNK_ANSWERS)
+    assert (second_part.direction, second_part.status, second_part.extension, second_part.transferred_from,
+            second_part.called_number) == ("out", "answered", "202", "201", TRUNK_ANSWERS)
+    ctl.wait_idle(timeout=30)
