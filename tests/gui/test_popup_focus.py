@@ -92,3 +92,26 @@ def test_f2_puts_the_cursor_in_the_newest_popup(make_ui, services, root):
     ui.window.open_button.invoke()
     assert wait_until(root, lambda: root.focus_get() is ui.popups["L1"].notes)
 
+
+
+def test_focus_a_window_manager_gives_the_new_popup_goes_back(make_ui, services, root):
+    """Many window managers focus every new window: the popup hands the keyboard back
+    to the dialog the operator was typing in (simulated: the popup window itself gets the
+    X focus right after it appears, as a WM does)."""
+    from ui.first_run import SettingsDialog
+    ui = make_ui(services)
+    dialog = SettingsDialog(root, {"ami": {"host": ""}})
+    try:
+        entry = entry_for(dialog, "ami.host")
+        entry.focus_force()
+        assert wait_until(root, lambda: root.focus_get() is entry)
+        ui.ui_event(ringing("L1", "2101234567"))
+        popup = ui.popups["L1"]
+        popup.update()                      # mapped
+        popup.focus_force()                 # what the window manager does
+        assert wait_until(root, lambda: root.focus_get() is entry)
+        xdotool("type", "--delay", "15", "pbx")
+        assert wait_until(root, lambda: dialog.variables["ami.host"].get() == "pbx")
+        assert popup.notes_text == "" and root.focus_get() is entry
+    finally:
+        dialog.destroy()
