@@ -28,6 +28,7 @@ from .notify import Notifier, plyer_backend
 from .popup import CallPopup
 from .ports import UiPorts
 from .pump import EventPump
+from .transfer_dialog import TransferDialog
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class OperatorUi:
         self.popups: dict[str, CallPopup] = {}
         self._ended_popups: set[str] = set()
         self._transfer_notes: dict[str, TransferNoteReceived] = {}
+        self.transfer_dialogs: dict[str, TransferDialog] = {}   # by leg id
         self._tick_after: str | None = None
         self._ticks = 0
         self.window = MainWindow(
@@ -93,6 +95,7 @@ class OperatorUi:
         self._closed = False
         # Closing the main window quits: every open popup's notes are saved first.
         self.root.protocol("WM_DELETE_WINDOW", self.quit)
+        self._bind_transfer()
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:
@@ -131,6 +134,8 @@ class OperatorUi:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        for dialog in list(self.transfer_dialogs.values()):
+            dialog.close()
         for popup in list(self.popups.values()):
             if not popup.save_notes_now():
                 log.error("notes of call %s could not be saved on exit", popup.leg.call_id)
@@ -239,7 +244,13 @@ class OperatorUi:
         self._transfer_notes[event.call_id] = event
         for popup in self.popups.values():
             if popup.leg.call_id == event.call_id:
-                popup.show_transfer(event.from_extension, event.notes)
+                self._show_transfer_note(popup, event)
+
+    @staticmethod
+    def _show_transfer_note(popup: CallPopup, note: TransferNoteReceived) -> None:
+        """XFER-3: the note, who sent it, the call notes so far and the caller they knew."""
+        popup.show_transfer(note.from_extension, note.notes, from_user=note.from_user,
+                            call_notes=note.call_notes, contact_name=note.contact_name)
 
     # -- popups ---------------------------------------------------------------------------
     def open_popup(self, leg_id: str) -> CallPopup | None:
@@ -279,11 +290,13 @@ class OperatorUi:
             initial_notes=self.ports.calls.load_notes(leg.call_id),
             save_notes=self.ports.calls.save_notes, hangup=self.hangup,
             on_closed=self._popup_closed, is_demo=self.station.is_demo, iconify=silent,
-            clock=self.clock, on_focus_newest=self.focus_newest_popup)
+            clock=self.clock, on_focus_newest=self.focus_newest_popup,
+            on_transfer=self.open_transfer if self.ports.transfer is not None else None,
+            on_call_back=self.call_back if self.ports.dial is not None else None)
         self.popups[leg.leg_id] = popup
         note = self._transfer_notes.get(leg.call_id)
         if note is not None:
-            popup.show_transfer(note.from_extension, note.notes)
+            self._show_transfer_note(popup, note)
         popup.refresh(self.clock())
         number = leg.number
         self.pump.run_in_background(lambda: self.ports.calls.recent_calls(number, RECENT_CALLS),
@@ -307,6 +320,52 @@ class OperatorUi:
     # -- actions --------------------------------------------------------------------------
     def hangup(self, leg_id: str) -> None:
         self.ports.calls.hangup(leg_id)
+
+    # -- transfer and call back (XFER-1..3, POP-7) ------------------------------------------
+    def _bind_transfer(self) -> None:
+        """Ctrl+T in the main window transfers the selected call (also in the Calls menu)."""
+        if self.ports.transfer is None:
+            return
+        for sequence in ("<Control-t>", "<Control-T>"):
+            self.root.bind(sequence, lambda _e: (self.open_transfer(), "break")[1])
+        menu = getattr(self.window, "menus", {}).get("calls")
+        if menu is not None:
+            menu.add_command(label=_("Transfer the selected call…"), underline=0,
+                             accelerator=_("Ctrl+T"), command=self.open_transfer)
+
+    def open_transfer(self, leg_id: str | None = None) -> TransferDialog | None:
+        """The transfer dialog for a leg (default: the calls table's selection); an open
+        one is raised. The popup's notes are saved first so they travel with the call."""
+        leg_id = leg_id or self.window.calls.selected_leg_id()
+        leg = self.calls.get(leg_id) if leg_id else None
+        if leg is None or self.ports.transfer is None:
+            return None
+        dialog = self.transfer_dialogs.get(leg.leg_id)
+        if dialog is not None and not dialog.closed:
+            dialog.lift()
+            dialog.target_entry.focus_force()
+            return dialog
+        popup = self.popups.get(leg.leg_id)
+        if popup is not None:
+            popup.save_notes_now()
+        events = self.ports.events
+        subscribe = None if events is None else (
+            lambda kind, handler: events.subscribe(kind, handler, deliver=self.pump.call_soon))
+        dialog = TransferDialog(popup if popup is not None else self.root, leg_id=leg.leg_id,
+                                call_id=leg.call_id, number=leg.number, name=leg.display_name,
+                                transfer=self.ports.transfer, presence=self.ports.presence,
+                                subscribe=subscribe, on_closed=self._transfer_closed)
+        self.transfer_dialogs[leg.leg_id] = dialog
+        return dialog
+
+    def _transfer_closed(self, dialog: TransferDialog) -> None:
+        if self.transfer_dialogs.get(dialog.leg_id) is dialog:
+            del self.transfer_dialogs[dialog.leg_id]
+
+    def call_back(self, number: str) -> None:
+        """POP-7 Call back: this workstation's phone rings, then the number."""
+        if self.ports.dial is not None and number:
+            self.ports.dial.dial(number)
 
     def open_settings(self) -> None:
         from .first_run import SettingsDialog

@@ -29,6 +29,7 @@ from .live_calls import LiveLeg
 from .look import (DIRECTION_GLYPHS, ENDED, FOCUS_POPUP_SEQUENCE, STATE_COLOURS, UNKNOWN,
                    call_status_label, contact_type_label, direction_label, focus_popup_key,
                    format_duration, format_when, state_label)
+from .look import HELD, RINGING
 from .ports import MatchLike
 
 SAVE_DELAY_MS = 500
@@ -63,8 +64,12 @@ class CallPopup(ttk.Toplevel):
                  save_notes: Callable[[str, str], None], hangup: Callable[[str], None],
                  on_closed: Callable[["CallPopup"], None], is_demo: bool = False,
                  iconify: bool = False, clock: Callable[[], datetime] = _utcnow,
-                 on_focus_newest: Callable[[], None] | None = None):
+                 on_focus_newest: Callable[[], None] | None = None,
+                 on_transfer: Callable[[str], None] | None = None,
+                 on_call_back: Callable[[str], None] | None = None):
         self.leg = leg
+        self._on_transfer = on_transfer      # POP-7: opens the transfer dialog for a leg id
+        self._on_call_back = on_call_back    # POP-7: dials a number
         self.matches = list(matches)
         self._save_notes = save_notes
         self._hangup = hangup
@@ -91,6 +96,8 @@ class CallPopup(ttk.Toplevel):
         self.bind("<Control-Return>", self._save_shortcut)
         self.bind("<Control-KP_Enter>", self._save_shortcut)
         self.bind("<Control-Shift-H>", lambda _e: self._hangup_clicked())
+        self.bind("<Control-t>", self._transfer_shortcut)
+        self.bind("<Control-T>", self._transfer_shortcut)
         self.bind(FOCUS_POPUP_SEQUENCE, self._focus_shortcut)
         self.bind("<Map>", self._mapped, add="+")
         self.bind("<FocusIn>", self._focus_in, add="+")
@@ -161,12 +168,15 @@ class CallPopup(ttk.Toplevel):
                                        width=11, command=self.close)
         self.close_button.pack(side="right", padx=(0, 8))
         ttk.ToolTip(self.close_button, text=_("Close this window; the call goes on (Esc)"))
+        self._build_call_actions(outer)
 
         # Transfer info: hidden until there is something to show.
         self.transfer_box = ttk.Frame(outer, padding=(10, 8), bootstyle="info")
         self.transfer_label = ttk.Label(self.transfer_box, text="", bootstyle="@info",
                                         wraplength=540, justify="left")
         self.transfer_label.pack(fill="x")
+        self.transfer_details = ttk.Label(self.transfer_box, text="", bootstyle="@info",
+                                          wraplength=540, justify="left")
         self._transfer_anchor = ttk.Frame(outer, height=1)
         self._transfer_anchor.pack(fill="x", pady=(6, 0))
         if leg.transferred_by:
@@ -280,6 +290,7 @@ class CallPopup(ttk.Toplevel):
         # Hanging up needs the connection and a live call.
         self.hangup_button.configure(state="disabled" if shown in (ENDED, UNKNOWN) else "normal")
         self.status_label.configure(text=text, foreground=STATE_COLOURS.get(shown, ""))
+        self._refresh_call_actions(shown)
 
     @property
     def status_text(self) -> str:
@@ -335,16 +346,85 @@ class CallPopup(ttk.Toplevel):
     def _notes_focused(self) -> bool:
         return self._app_focus(self) is self.notes
 
-    def show_transfer(self, from_extension: str, notes: str) -> None:
-        text = _("Transferred by extension {ext}").format(ext=from_extension)
+    def show_transfer(self, from_extension: str, notes: str, *, from_user: str = "",
+                      call_notes: str = "", contact_name: str = "") -> None:
+        """XFER-3: who transferred the call and their note, prominently ("from 201 —
+        Maria: wants a quote"), then the call's notes so far and the caller they knew."""
+        who = f"{from_extension} — {from_user}" if from_user else from_extension
         if notes:
-            text += "\n" + _("Transfer notes: {notes}").format(notes=notes)
-        self.transfer_label.configure(text=text)
+            text = _("from {who}: {notes}").format(who=who, notes=notes)
+        else:
+            text = _("Transferred by extension {ext}").format(ext=who)
+        details = []
+        if contact_name:
+            details.append(_("Caller: {name}").format(name=contact_name))
+        if call_notes:
+            details.append(_("Call notes so far: {notes}").format(notes=call_notes))
+        self.transfer_label.configure(text=text, font="OperatorHeadingFont")
+        self.transfer_details.configure(text="\n".join(details))
+        if details:
+            self.transfer_details.pack(fill="x", pady=(4, 0))
+        else:
+            self.transfer_details.pack_forget()
         self.transfer_box.pack(fill="x", pady=(8, 0), after=self._transfer_anchor)
 
     @property
     def transfer_text(self) -> str:
-        return str(self.transfer_label.cget("text")) if self.transfer_box.winfo_manager() else ""
+        if not self.transfer_box.winfo_manager():
+            return ""
+        details = str(self.transfer_details.cget("text"))
+        return str(self.transfer_label.cget("text")) + ("\n" + details if details else "")
+
+    # -- POP-7: transfer, call back, held ----------------------------------------------------
+    def _build_call_actions(self, outer: ttk.Frame) -> None:
+        """Transfer and Call back beside a held indicator (Asterisk has no AMI hold
+        action: hold is pressed on the phone, the popup shows it)."""
+        row = ttk.Frame(outer)
+        row.pack(fill="x", side="bottom", pady=(10, 0))
+        self.held_label = ttk.Label(row, text="", font="OperatorBoldFont")
+        self.held_label.pack(side="left")
+        ttk.ToolTip(self.held_label, text=_("Hold and resume are done on the phone (its Hold "
+                                            "key); this shows when the call is on hold"))
+        self.call_back_button = ttk.Button(row, text=_("Call back"), bootstyle="success-outline",
+                                           width=11, command=self._call_back_clicked)
+        ttk.ToolTip(self.call_back_button, text=_("Dial {number}: your phone rings first").format(
+            number=self.leg.number or _("Unknown number")))
+        self.transfer_button = ttk.Button(row, text=_("Transfer…"), bootstyle="info", width=11,
+                                          command=self._transfer_clicked)
+        ttk.ToolTip(self.transfer_button, text=_("Transfer this call to a colleague (Ctrl+T)"))
+        if self._on_transfer is not None:
+            self.transfer_button.pack(side="right")
+        if self._on_call_back is not None:
+            self.call_back_button.pack(side="right", padx=(0, 8))
+
+    def _refresh_call_actions(self, shown: str) -> None:
+        live = shown not in (ENDED, UNKNOWN)
+        self.transfer_button.configure(state="normal" if live else "disabled")
+        self.call_back_button.configure(state="normal" if self.leg.number and shown != UNKNOWN
+                                        else "disabled")
+        if shown == HELD:
+            self.held_label.configure(text=_("On hold — resume on the phone"),
+                                      foreground=STATE_COLOURS[HELD])
+        elif live and shown != RINGING:
+            self.held_label.configure(text=_("Hold: on the phone"), foreground="#8a9496")
+        else:
+            self.held_label.configure(text="")
+
+    @property
+    def held_text(self) -> str:
+        return str(self.held_label.cget("text"))
+
+    def _transfer_clicked(self) -> None:
+        if self._on_transfer is not None and self.leg.shown_state not in (ENDED, UNKNOWN):
+            self._on_transfer(self.leg.leg_id)
+
+    def _transfer_shortcut(self, _event=None) -> str:
+        self._transfer_clicked()
+        return "break"
+
+    def _call_back_clicked(self) -> None:
+        if self._on_call_back is not None and self.leg.number:
+            self._on_call_back(self.leg.number)
 
     def show_recent(self, records: Sequence[CallRecord]) -> None:
         if self.closed:
