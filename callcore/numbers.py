@@ -15,6 +15,10 @@ from typing import Any
 
 _NON_DIGIT = re.compile(r"\D")          # in str patterns \d is every Unicode decimal digit
 _LEADING_PLUS = re.compile(r"[\s(\[]*[+\uff0b\ufe62]")
+# An extension written after a number ("2101234567 ext 12", "x12", "εσωτ. 12", "доб. 12",
+# "kl. 12"): not part of what the caller's number shows, so not compared.
+_EXTENSION = re.compile(r"(?:ext|extension|x|#|εσωτ|доб|kl|klapka|linka)\.?\s*\d+\s*$",
+                        re.IGNORECASE)
 
 
 def ascii_digits(text: str) -> str:
@@ -28,9 +32,9 @@ def ascii_digits(text: str) -> str:
             text = (text.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
                     .replace("+", ""))
             if not text.isdigit():
-                text = _NON_DIGIT.sub("", text)
+                text = _NON_DIGIT.sub("", _EXTENSION.sub("", text))
         return text
-    digits = _NON_DIGIT.sub("", text)
+    digits = _NON_DIGIT.sub("", _EXTENSION.sub("", text))
     if not digits.isascii():
         digits = "".join(str(unicodedata.decimal(ch)) for ch in digits)
     return digits
