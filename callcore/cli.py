@@ -163,7 +163,7 @@ DUPLICATES_SHOWN = 200          # duplicate lines printed; the rest are counted
 
 def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        from .contact_import import ImportFileError, parse_contacts_csv
+        from .contact_import import ImportFileError, parse_contacts_csv, without_gc
         from .contact_merge import plan_import
         from .numbers import MatchRules
     except ImportError:
@@ -182,13 +182,14 @@ def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
         rejected = [(r.row, r.reason) for r in result.rejected]
         # Batches: one durable journal write per batch. Killed midway, the batches written
         # are kept whole and running the import again merges onto them (no duplicates).
-        for start in range(0, len(plan.writes), IMPORT_BATCH_ROWS):
-            with store.batch():
-                for contact in plan.writes[start:start + IMPORT_BATCH_ROWS]:
-                    try:
-                        store.contacts.put(contact)   # validates before anything joins the batch
-                    except RecordError as exc:        # never stop the good rows
-                        rejected.append((-1, f"{contact.name}: {exc}"))
+        with without_gc():
+            for start in range(0, len(plan.writes), IMPORT_BATCH_ROWS):
+                with store.batch():
+                    for contact in plan.writes[start:start + IMPORT_BATCH_ROWS]:
+                        try:
+                            store.contacts.put(contact)   # validates before anything joins the batch
+                        except RecordError as exc:        # never stop the good rows
+                            rejected.append((-1, f"{contact.name}: {exc}"))
         for warning in result.warnings:
             print(_("warning: {warning}").format(warning=warning))
         print(_("imported {n} contacts: {added} added, {updated} updated").format(
