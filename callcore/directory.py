@@ -309,26 +309,32 @@ class Directory:
             return None
         return {name: getattr(self._base, name) for name in _Base.STATE}
 
-    def restore(self, contacts: list[Contact], state: dict[str, Any]) -> None:
-        """Install a base made by ``index_state`` for exactly ``contacts`` (same ids in the
-        same order). Raises ValueError (nothing changed) when the state does not fit."""
+    def restore(self, contacts: dict[str, Contact], state: dict[str, Any],
+                void: Iterable[str] = ()) -> None:
+        """Install a base made by ``index_state``. Each of its ``ids`` must be a key of
+        ``contacts`` (the contact now) or in ``void`` (removed or changed since: its base
+        entries are ignored; ``put`` the changed ones afterwards) — the caller checks
+        that. Raises ValueError, changing nothing, when the state is malformed."""
         base = _Base()
         try:
             for name in _Base.STATE:
                 setattr(base, name, state[name])
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"directory index state: {exc}") from None
-        n = len(contacts)
-        ids = [c.id for c in contacts]
-        if base.ids != ids or len(base.rank_pos) != n or len(base.sort_names) != n \
-                or len(base.name_starts) != n or len(base.phone_starts) != n \
-                or len(base.names) != len(base.name_ranks) or len(base.words) != len(base.word_ranks) \
-                or len(base.num_codes) != len(base.num_pos) \
-                or not isinstance(base.name_blob, str) or not isinstance(base.phone_blob, str):
-            raise ValueError("directory index state does not fit these contacts")
-        base.ids = ids          # the store's own id strings: no second copy
+            n = len(base.ids)
+            fits = (len(base.rank_pos) == n and len(base.sort_names) == n
+                    and len(base.name_starts) == n and len(base.phone_starts) == n
+                    and len(base.names) == len(base.name_ranks)
+                    and len(base.words) == len(base.word_ranks)
+                    and len(base.num_codes) == len(base.num_pos)
+                    and isinstance(base.name_blob, str) and isinstance(base.phone_blob, str)
+                    and all(isinstance(column, array) and column.typecode == "i" for column in
+                            (base.rank_pos, base.name_ranks, base.word_ranks, base.num_pos)))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"directory index state: {exc!r}") from None
+        if not fits:
+            raise ValueError("directory index state is malformed")
         with self.lock:
-            self._clear(base, dict(zip(ids, contacts)))
+            self._clear(base, contacts)
+            self._void = set(void)
 
     # ----------------------------------------------------------------- edits (overlay)
     def put(self, contact: Contact) -> None:

@@ -1,0 +1,342 @@
+"""The directory index kept on disk between runs, so start-up need not build it again.
+
+Building the index of 100,000 contacts costs over a second of pure Python; reading a
+built one back is a few hundred milliseconds of mostly C. The file
+(``<local>/cache/directory-index.bin``) is only a cache: it is never trusted further than
+its checks, and any problem with it means one ordinary build (and a new file).
+
+Never stale: the file records, per contact, the store's field clocks (each ``(hybrid
+clock, device)`` names one change, so equal clocks mean equal contents) and a
+fingerprint of all of them. At start the fingerprint of the store's contacts now is
+compared: equal → the stored index is used as is; different (edited here or merged
+from another station while closed, added, deleted) → the stored index is used for the
+unchanged contacts and the changed ones are indexed again (or, when many changed, the
+whole index is built again). The file also names the index format, the Python version,
+the match rules and a hash of the indexing code, so an update or a settings change
+means a build. A damaged, truncated or foreign file (checksums, magic, a restricted
+unpickler that refuses every class but ``array``) is ignored, logged, and replaced.
+
+Layout: ``MAGIC``, header length (4 bytes), header (pickled dict), then the sections
+"ids" (the indexed contact ids in index order, one text), "index" (the directory's base,
+``Directory.index_state``) and "signatures" (id → clocks), each pickled, with their
+places and CRC32 in the header.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import logging
+import marshal
+import os
+import pickle
+import struct
+import sys
+import threading
+import zlib
+from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
+from pathlib import Path
+from typing import Any, Callable
+
+from . import directory as directory_module, numbers as numbers_module, textfold
+from .directory import INDEX_FORMAT, Directory
+from .numbers import MatchRules
+from .records import Contact
+
+log = logging.getLogger(__name__)
+
+__all__ = ["CACHE_NAME", "DirectoryLoad", "cache_path", "load_directory", "open_directory"]
+
+CACHE_NAME = "directory-index.bin"
+MAGIC = b"OPDIRIX\x01"
+# Up to this many contacts (and this share of them) changed, added or deleted since the
+# file was written, the stored index is used and those contacts are indexed again one by
+# one (~0.2 ms each, into the directory's edit overlay); beyond it, the next start builds
+# the whole index and writes a fresh file.
+MAX_CHANGED = 1000
+MAX_CHANGED_SHARE = 0.25
+
+# Per contact record: (base clock, per-field clocks, tombstone); see store/tables.py.
+Signature = tuple
+
+
+def cache_path(folder: Path) -> Path:
+    """Where the index is kept inside ``folder`` (e.g. ``<local>/cache``)."""
+    return Path(folder) / CACHE_NAME
+
+
+@dataclass
+class DirectoryLoad:
+    """What ``open_directory`` did: ``source`` is "cache" (used as is), "cache+changes"
+    (used; ``changed`` contacts were changed, added or deleted since and are indexed
+    again) or "build" (``problem`` says why, when there was a file); ``saver`` is the
+    thread writing a new file after a build."""
+
+    directory: Directory
+    source: str
+    changed: int = 0
+    problem: str = ""
+    saver: threading.Thread | None = field(default=None, repr=False)
+
+
+def load_directory(store: Any, rules: MatchRules, cache_folder: Path | None,
+                   on_numbers_ready: Callable[[], None] | None = None,
+                   directory: Directory | None = None) -> Directory:
+    """The directory of ``store``'s contacts, from the cache in ``cache_folder`` when it is
+    current, otherwise built (then saved there in the background). ``on_numbers_ready``
+    is called as soon as ``lookup`` answers. ``cache_folder`` None: always build."""
+    return open_directory(store, rules, cache_folder, on_numbers_ready, directory).directory
+
+
+def open_directory(store: Any, rules: MatchRules, cache_folder: Path | None,
+                   on_numbers_ready: Callable[[], None] | None = None,
+                   directory: Directory | None = None) -> DirectoryLoad:
+    """``load_directory``, saying where the index came from (see :class:`DirectoryLoad`)."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()     # ~1M new objects while ~2M of the store's are alive: no cyclic GC passes
+    try:
+        return _open(store, rules, cache_folder, on_numbers_ready, directory)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _open(store: Any, rules: MatchRules, cache_folder: Path | None,
+          on_numbers_ready: Callable[[], None] | None, directory: Directory | None) -> DirectoryLoad:
+    directory = Directory(rules) if directory is None else directory   # (an empty one is falsy)
+    path = cache_path(cache_folder) if cache_folder is not None else None
+    # The store's change feed waits on this lock (``Directory.put``): a change after the
+    # snapshot below is applied after the index is in place, and none is lost.
+    with directory.lock:
+        snapshot = _snapshot(store) if path is not None else None
+        if snapshot is None:
+            path = None
+            contacts = list(store.contacts.all(copy=False))    # read-only: no copy
+        else:
+            contacts = snapshot.contacts
+        fingerprint = snapshot.fingerprint() if snapshot is not None else b""
+        header = _expected_header(rules) if path is not None else {}
+        result = None
+        if path is not None:
+            try:
+                result = _from_file(path, directory, snapshot, fingerprint, header)
+            except (OSError, CacheDamaged) as exc:
+                problem = str(exc) if isinstance(exc, CacheDamaged) else f"cannot read: {exc}"
+                if not isinstance(exc, FileNotFoundError):
+                    log.warning("directory cache %s ignored (%s); building the index", path, problem)
+                result = DirectoryLoad(directory, "build", problem=problem)
+        if result is not None and result.source != "build":
+            if on_numbers_ready is not None:
+                on_numbers_ready()
+            return result
+        directory.load(contacts, on_numbers_ready)
+        state = directory.index_state()
+        result = result or DirectoryLoad(directory, "build")
+    if path is not None and snapshot is not None and state is not None:
+        result.saver = _start_writer(path, header, fingerprint, snapshot, state)
+    return result
+
+
+# ------------------------------------------------------------------------ fingerprint
+@dataclass
+class _Snapshot:
+    """The store's contacts at one moment: the visible ones, and the clocks of every
+    contact record (deleted ones too) as columns in record order."""
+
+    contacts: list[Contact]
+    keys: list[str]
+    columns: tuple[list, list, list]      # base clock, per-field clocks, tombstone
+
+    def fingerprint(self) -> bytes:
+        # marshal version 2 has no back-references: equal data gives equal bytes.
+        data = marshal.dumps((self.keys, *self.columns), 2)
+        return hashlib.blake2b(data, digest_size=20).digest()
+
+    def signatures(self) -> dict[str, Signature]:
+        return dict(zip(self.keys, zip(*self.columns)))
+
+
+def _snapshot(store: Any) -> _Snapshot | None:
+    """None when the store does not keep its contacts the way this module knows (then
+    no cache is used)."""
+    try:
+        items = list(store.tables["contacts"].records.items())   # key -> (obj, base, over, tomb)
+        states = list(map(itemgetter(1), items))
+        return _Snapshot(list(filter(None, map(itemgetter(0), states))),   # a Contact is true
+                         list(map(itemgetter(0), items)),
+                         tuple(list(map(itemgetter(i), states)) for i in (1, 2, 3)))  # type: ignore[arg-type]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        log.warning("directory cache not used: unknown store layout", exc_info=True)
+        return None
+
+
+def _code_hash() -> str:
+    """Changes when the indexing code changes (an update must not read an old index)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for module in (directory_module, numbers_module, textfold):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            digest.update(module.__name__.encode())     # frozen build: the format decides
+    return digest.hexdigest()
+
+
+def _expected_header(rules: MatchRules) -> dict[str, Any]:
+    return {"format": INDEX_FORMAT, "python": list(sys.version_info[:2]), "code": _code_hash(),
+            "rules": repr(rules)}
+
+
+# ------------------------------------------------------------------------ reading
+class CacheDamaged(Exception):
+    """The file is not a usable index (damaged, truncated, foreign, other version)."""
+
+
+class _Unpickler(pickle.Unpickler):
+    """Plain data and arrays only: a foreign file must not run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "array" and name in ("array", "_array_reconstructor"):
+            return super().find_class(module, name)
+        raise CacheDamaged(f"refuses {module}.{name}")
+
+
+def _unpickle(data: bytes | memoryview) -> Any:
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    except CacheDamaged:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any damage shows up as some error
+        raise CacheDamaged(f"unreadable section: {exc!r}") from None
+
+
+def _read(path: Path) -> tuple[dict[str, Any], memoryview, int]:
+    """Header, the whole file, and where the index section starts."""
+    data = memoryview(path.read_bytes())
+    if data[:len(MAGIC)] != MAGIC:
+        raise CacheDamaged("not a directory index file")
+    start = len(MAGIC) + 4
+    try:
+        (size,) = struct.unpack("<I", data[len(MAGIC):start])
+    except struct.error:
+        raise CacheDamaged("truncated") from None
+    header = _unpickle(data[start:start + size])
+    if not isinstance(header, dict):
+        raise CacheDamaged("bad header")
+    return header, data, start + size
+
+
+def _section(header: dict[str, Any], data: memoryview, offset: int, name: str) -> Any:
+    try:
+        begin, length, crc = header["sections"][name]
+        begin, length = offset + int(begin), int(length)
+    except (KeyError, TypeError, ValueError):
+        raise CacheDamaged("bad header") from None
+    part = data[begin:begin + length]
+    if len(part) != length or zlib.crc32(part) != crc:
+        raise CacheDamaged(f"{name} section damaged (checksum)")
+    return _unpickle(part)
+
+
+def _from_file(path: Path, directory: Directory, snapshot: _Snapshot, fingerprint: bytes,
+               expected: dict[str, Any]) -> DirectoryLoad:
+    header, data, offset = _read(path)
+    for key, value in expected.items():
+        if header.get(key) != value:
+            return DirectoryLoad(directory, "build", problem=f"{key} differs")
+    contacts = snapshot.contacts
+    if header.get("fingerprint") == fingerprint:
+        ids = list(map(attrgetter("id"), contacts))
+        if _stored_ids(header, data, offset) != ids:
+            raise CacheDamaged("ids differ")
+        _restore(directory, dict(zip(ids, contacts)), _section(header, data, offset, "index"), ids)
+        log.info("directory index read from %s", path)
+        return DirectoryLoad(directory, "cache")
+    # Contacts changed while we were away: find which, by their clocks.
+    stored = _section(header, data, offset, "signatures")
+    if not isinstance(stored, dict):
+        raise CacheDamaged("bad signatures")
+    signatures = snapshot.signatures()
+    current = {contact.id: contact for contact in contacts}
+    unchanged: dict[str, Contact] = {}
+    void: list[str] = []                  # stored contacts deleted or changed since
+    changed: list[Contact] = []
+    stored_ids = _stored_ids(header, data, offset)
+    for cid in stored_ids:
+        contact = current.pop(cid, None)
+        if contact is not None and stored.get(cid) == signatures[cid]:
+            unchanged[cid] = contact
+        else:
+            void.append(cid)
+            if contact is not None:
+                changed.append(contact)
+    changed += current.values()                                           # added
+    count = len(void) + len(current)
+    if count > min(MAX_CHANGED, MAX_CHANGED_SHARE * len(contacts)):
+        return DirectoryLoad(directory, "build", problem=f"{count} contacts changed")
+    _restore(directory, unchanged, _section(header, data, offset, "index"), stored_ids, void)
+    for contact in changed:
+        directory.put(contact)
+    log.info("directory index read from %s; %d changed contacts indexed again", path, len(changed))
+    return DirectoryLoad(directory, "cache+changes", changed=count)
+
+
+def _stored_ids(header: dict[str, Any], data: memoryview, offset: int) -> list[str]:
+    """The ids of the stored index in its order (kept as one text: quick to read)."""
+    ids = _section(header, data, offset, "ids")
+    if not isinstance(ids, str):
+        raise CacheDamaged("bad ids")
+    return ids.split("\x1f") if ids else []
+
+
+def _restore(directory: Directory, contacts: dict[str, Contact], state: Any, ids: list[str],
+             void: list[str] | None = None) -> None:
+    if not isinstance(state, dict):
+        raise CacheDamaged("bad index section")
+    state["ids"] = ids
+    try:
+        directory.restore(contacts, state, void or ())
+    except ValueError as exc:
+        raise CacheDamaged(str(exc)) from None
+
+
+# ------------------------------------------------------------------------ writing
+def _start_writer(path: Path, header: dict[str, Any], fingerprint: bytes,
+                  snapshot: _Snapshot, state: dict[str, Any]) -> threading.Thread:
+    thread = threading.Thread(target=_write_quietly, args=(path, header, fingerprint, snapshot, state),
+                              name="directory-cache-write", daemon=True)
+    thread.start()
+    return thread
+
+
+def _write_quietly(path: Path, header: dict[str, Any], fingerprint: bytes,
+                   snapshot: _Snapshot, state: dict[str, Any]) -> None:
+    try:
+        write_cache(path, header, fingerprint, snapshot.signatures(), state)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower next time
+        log.warning("directory cache %s not written", path, exc_info=True)
+
+
+def write_cache(path: Path, header: dict[str, Any], fingerprint: bytes,
+                signatures: dict[str, Signature], state: dict[str, Any]) -> None:
+    """Write the file whole (temp file, then rename): a reader sees the old or the new."""
+    parts = {"ids": pickle.dumps("\x1f".join(state["ids"]), protocol=5),
+             "index": pickle.dumps({k: v for k, v in state.items() if k != "ids"}, protocol=5),
+             "signatures": pickle.dumps(signatures, protocol=5)}
+    sections, at = {}, 0
+    for name, part in parts.items():
+        sections[name] = (at, len(part), zlib.crc32(part))
+        at += len(part)
+    head = pickle.dumps(dict(header, fingerprint=fingerprint, contacts=len(state["ids"]),
+                             sections=sections), protocol=5)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(MAGIC + struct.pack("<I", len(head)) + head)
+            for part in parts.values():
+                f.write(part)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    log.info("directory index saved to %s (%d bytes)", path, at + len(head))
