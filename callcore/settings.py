@@ -125,12 +125,21 @@ class Settings:
     @property
     def local_folder(self) -> Path:
         value = self.get("store.local_folder")
-        return Path(value) if value else default_local_folder() / "store"
+        return self.resolve_path(value) if value else default_local_folder() / "store"
 
     @property
     def shared_folder(self) -> Path | None:
         value = self.get("store.shared_folder")
-        return Path(value) if value else None
+        return self.resolve_path(value) if value else None
+
+    def resolve_path(self, value: str | Path) -> Path:
+        """A folder named in the settings: a relative one is relative to the settings file
+        (never to the current folder), so the window, the recorder and the command line
+        started from anywhere open the same store."""
+        path = Path(value).expanduser()
+        if path.is_absolute() or self.path is None:
+            return path
+        return self.path.resolve().parent / path
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """A copy safe for logs and the shared folder: the AMI secret is never in it."""
