@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 from ..i18n import _
 from .base import is_write_denied, named, reason
 from .changes import canonical, checksum
-from .files import fsync_dir, move_aside, write_atomic
+from .files import fsync_dir, move_aside, temp_name, write_atomic
 
 log = logging.getLogger(__name__)
 MARKER = "share.json"
@@ -159,11 +159,11 @@ class ShareLayout:
         share_id = uuid.uuid4().hex
         marker = self.root / MARKER
         try:
-            write_atomic(marker, [json.dumps({"share_id": share_id, "created": time.time(),
-                                              "by": self.station})], overwrite=False)
+            create_exclusive(marker, json.dumps({"share_id": share_id, "created": time.time(),
+                                                 "by": self.station}).encode("utf-8"))
             self.stations.mkdir(exist_ok=True)
-        except FileExistsError:
-            return self.read_marker() or share_id          # another station was quicker
+        except FileExistsError:                            # another station was quicker: theirs
+            return self.read_marker() or share_id
         except OSError as exc:
             if is_write_denied(exc):
                 raise ShareNotWritable(self.root, exc) from None
@@ -249,6 +249,35 @@ class ShareLayout:
         except OSError as exc:
             log.warning("cannot set aside %s: %s", path, reason(exc))
             return None
+
+
+def create_exclusive(target: Path, data: bytes) -> None:
+    """Create ``target`` with ``data`` unless it exists (FileExistsError), atomically: two
+    stations setting up one share at the same moment must not both win. A hard link of a
+    complete temp file is atomic and exclusive; where links are not supported, O_EXCL."""
+    tmp = temp_name(target)
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    finally:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+    fsync_dir(target.parent)
 
 
 class SnapshotDamaged(ValueError):

@@ -3,6 +3,7 @@ shared folder vanishing and coming back, clock skew, a second copy of a station.
 Workers are spawned (subprocess), never forked."""
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -97,6 +98,8 @@ def test_several_stations_at_once_see_every_record_exactly_once(tmp_path):
         for table, keys in committed(out).items():
             want[table] |= keys
     assert len(want["contacts"]) == 100 and len(want["calls"]) == 100
+    share_id = json.loads((share / "share.json").read_text())["share_id"]     # set up by one of the four
+    assert {json.loads((tmp_path / s / "identity.json").read_text())["share_id"] for s in stations} == {share_id}
     for s in stations:
         contacts, calls = final_state(tmp_path / s, share, s)
         assert sorted(contacts) == sorted(want["contacts"])          # each exactly once
@@ -132,24 +135,44 @@ def test_kill_9_at_random_moments_loses_no_committed_change(tmp_path):
     assert promised["contacts"] <= set(contacts) and promised["calls"] <= set(calls)
 
 
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    """Poll until ``predicate()`` (a barrier on observed progress, not a fixed sleep)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
 def test_shared_folder_removed_and_restored_during_writes(tmp_path):
     share = tmp_path / "share"
     share.mkdir()
     away = tmp_path / "share-unplugged"
-    a = spawn(tmp_path / "a", share, "a", "--contacts", "60", "--delay", "0.03", "--linger", "2.5")
-    b = spawn(tmp_path / "b", share, "b", "--calls", "60", "--delay", "0.03", "--linger", "2.5")
+    a = spawn(tmp_path / "a", share, "a", "--contacts", "400", "--delay", "0.01", "--linger", "2.5")
+    b = spawn(tmp_path / "b", share, "b", "--calls", "400", "--delay", "0.01", "--linger", "2.5")
     wait_ready(a)
     wait_ready(b)
-    time.sleep(0.4)
+    assert wait_for(lambda: len(a.lines) > 5 and len(b.lines) > 5)       # both have published some
     share.rename(away)
-    time.sleep(1.0)
+    unplugged_at = {"a": len(a.lines), "b": len(b.lines)}
+    # certain, not hoped for: each worker commits 20 changes while the share is away
+    assert wait_for(lambda: len(a.lines) >= unplugged_at["a"] + 20 and len(b.lines) >= unplugged_at["b"] + 20)
     assert not share.exists()                         # nobody recreated it while it was gone
+    offline_a = committed("".join(a.lines[unplugged_at["a"]:unplugged_at["a"] + 20]))["contacts"]
+    offline_b = committed("".join(b.lines[unplugged_at["b"]:unplugged_at["b"] + 20]))["calls"]
+    assert len(offline_a) == 20 and len(offline_b) == 20
     away.rename(share)
     want_a = committed(finish(a))
     want_b = committed(finish(b))
+    assert offline_a <= want_a["contacts"] and offline_b <= want_b["calls"]
     for station in ("a", "b"):
         contacts, calls = final_state(tmp_path / station, share, station)
         assert set(contacts) == want_a["contacts"] and set(calls) == want_b["calls"]
+    with Store.open(tmp_path / "c", share, "c", background_sync=False) as other:   # a third station
+        other.sync_now()
+        assert offline_a <= {c.id for c in other.contacts.all()}
+        assert offline_b <= {c.id for c in other.calls.since()}
 
 
 def test_clock_hours_apart_newest_edit_wins(tmp_path):
