@@ -28,12 +28,14 @@ from ..numbers import MatchRules
 from ..settings import Settings
 from ..store import ChangeSet, Store
 from .calls import CallLogFeature, CallsFeature
+from .contacts import ContactsFeature
 from .dialling import DialFeature
 from .directory import DirectoryFeature
 from .hub import EventHub
 from .pbx import PbxFeature, make_commands
 from .preferences import PreferencesFeature
 from .presence import PresenceFeature
+from .speed_dial import SpeedDialFeature
 from .status import StatusFeature
 from .ticker import Ticker
 from .transfer import TransferFeature
@@ -77,6 +79,8 @@ class App:
     dialling: DialFeature | None = None
     presence: PresenceFeature | None = None
     transfer: TransferFeature | None = None
+    contacts: ContactsFeature | None = None
+    speed_dial: SpeedDialFeature | None = None
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -163,3 +167,5 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
                                        internal_length=int(settings.get("dial.internal_length") or 3))
         app._closers.append(app.presence.close)
         app.transfer = TransferFeature(store, hub, app.commands, app.directory, user_name=user)
+        app.contacts = ContactsFeature(store, app.directory)
+        app.speed_dial = SpeedDialFeature(store, user_name=user, extension=app.extension)

@@ -1,0 +1,116 @@
+"""Contacts as a feature (DIR-1..3, POP-3, CON-5): read, save, delete a contact, add a
+caller's number to one, its calls across every phone, and search with a type filter.
+
+Edits go to the store only; the directory follows them through ``StoreChanged`` (local
+saves and saves merged from other workstations alike), so every window that searches sees
+the same thing a moment later on every workstation. (``ui.ports.ContactsPort``)
+"""
+from __future__ import annotations
+
+import heapq
+import logging
+from typing import Any
+
+from ..i18n import _
+from ..records import CONTACT_TYPES, PHONE_LABELS, CallRecord, Contact, Phone, RecordError
+from ..store import Store
+from ..textfold import fold
+
+log = logging.getLogger(__name__)
+
+# A type filter walks the directory's ranked hits in growing windows up to this many.
+_MAX_SCAN = 20_000
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+class ContactsFeature:
+    def __init__(self, store: Store, directory: Any):
+        self.store = store
+        self.directory = directory       # DirectoryFeature (search by name/number)
+
+    # -- one contact ---------------------------------------------------------------------
+    def get(self, contact_id: str) -> Contact | None:
+        return self.store.contacts.get(contact_id) if contact_id else None
+
+    def save(self, contact: Contact) -> Contact:
+        """Validate and store; a :class:`RecordError` (its ``field`` names the input, its
+        ``problem`` says why) leaves the store untouched. Phones without any text are
+        dropped first: an empty row left in the card is not an error."""
+        contact.phones = [p for p in contact.phones if p.number.strip()]
+        contact.name = contact.name.strip()
+        contact.validate()
+        return self.store.contacts.put(contact)
+
+    def delete(self, contact_id: str) -> None:
+        self.store.contacts.delete(contact_id)
+
+    def add_phone(self, contact_id: str, number: str, label: str,
+                  replace_number: str | None = None) -> Contact:
+        """Add ``number`` to a contact (POP-3 "Add to contact"). With ``replace_number``,
+        that phone is replaced (same place in the list); otherwise both are kept. A number
+        the contact already has is not added twice (its label is updated)."""
+        contact = self.get(contact_id)
+        if contact is None:
+            raise RecordError("Contact", "id", _("no longer exists (deleted on another workstation?)"))
+        if label not in PHONE_LABELS:
+            raise RecordError("Contact", "phones.label", _("must be one of {values}, not {value!r}").format(
+                values=", ".join(PHONE_LABELS), value=label))
+        new = Phone(number.strip(), label)
+        phones = list(contact.phones)
+        same = [i for i, p in enumerate(phones) if _digits(p.number) == _digits(new.number)]
+        if same:
+            phones[same[0]] = Phone(phones[same[0]].number, label)
+        elif replace_number is not None:
+            at = [i for i, p in enumerate(phones) if p.number == replace_number]
+            if not at:
+                raise RecordError("Contact", "phones", _("has no phone {number}").format(number=replace_number))
+            phones[at[0]] = new
+        else:
+            phones.append(new)
+        contact.phones = phones
+        return self.save(contact)
+
+    # -- calls ---------------------------------------------------------------------------
+    def recent_calls(self, contact_id: str, limit: int = 20) -> list[CallRecord]:
+        """The contact's last calls over all its phones, newest first (reads the call log:
+        call it off the Tk thread)."""
+        contact = self.get(contact_id)
+        if contact is None:
+            return []
+        found: dict[str, CallRecord] = {}
+        for phone in contact.phones:
+            digits = _digits(phone.number)
+            if len(digits) < 3:
+                continue
+            tail = digits[-9:] if len(digits) > 9 else digits   # ignores +30 / 0030 / 9 prefixes
+            for record in self.store.calls.for_number(tail, limit=limit):
+                if len(digits) <= 4 and digits not in (_digits(record.caller_number),
+                                                       _digits(record.called_number)):
+                    continue            # an extension: 201 is not every number ending in 201
+                found.setdefault(record.id, record)
+        return sorted(found.values(), key=lambda r: r.started_at, reverse=True)[:limit]
+
+    # -- search --------------------------------------------------------------------------
+    def search(self, text: str, kind: str | None = None, limit: int = 50) -> list[Contact]:
+        """Search as you type (accents and case ignored, any script), only contacts of
+        ``kind`` (one of ``CONTACT_TYPES``) when given. An empty text lists contacts of
+        that kind by name (nothing without a kind)."""
+        if kind is not None and kind not in CONTACT_TYPES:
+            raise ValueError(f"unknown contact type {kind!r}")
+        if not text.strip():
+            if kind is None:
+                return []
+            return heapq.nsmallest(limit, (c for c in self.store.contacts.all(copy=False)
+                                           if c.type == kind), key=lambda c: fold(c.name))
+        if kind is None:
+            return list(self.directory.search(text, limit))
+        window = limit * 4
+        while True:
+            hits = self.directory.search(text, window)
+            picked = [c for c in hits if c.type == kind]
+            if len(picked) >= limit or len(hits) < window or window >= _MAX_SCAN:
+                return picked[:limit]
+            window *= 4
