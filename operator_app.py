@@ -185,7 +185,8 @@ def ui_ports_for(app):
                                      auto_close_seconds=prefs.auto_close_seconds))
     return UiPorts(station=station, connection=app.pbx, calls=app.calls, directory=app.directory,
                    settings=app.preferences, status=app.status, events=app.hub,
-                   transfer=app.transfer, presence=app.presence, dial=app.dialling)
+                   transfer=app.transfer, presence=app.presence, dial=app.dialling,
+                   contacts=app.contacts, speed_dial=app.speed_dial, dial_pad=app.dialling)
 
 
 class OperatorSession:

@@ -171,6 +171,71 @@ class DialPort(Protocol):
         """Non-blocking; a refusal comes back as an event (``CommandFailed``)."""
 
 
+class SpeedDialLike(Protocol):
+    """One speed-dial slot (``callcore.app.speed_dial.SpeedDialEntry`` fits)."""
+
+    slot: int                     # 1..9
+    name: str
+    number: str                   # '' = empty slot
+
+
+@runtime_checkable
+class ContactsPort(Protocol):
+    """The contacts (DIR-1..3, POP-3): cards, edits, search with a type filter. Edits go to
+    the store; the directory follows them (here and on every other workstation)."""
+
+    def get(self, contact_id: str) -> Contact | None:
+        """The contact as stored now (None when deleted meanwhile)."""
+
+    def save(self, contact: Contact) -> Contact:
+        """Validate and store. Raises ``callcore.records.RecordError`` (``field`` names the
+        input, the text says why) and stores nothing when refused."""
+
+    def delete(self, contact_id: str) -> None:
+        """Remove the contact everywhere."""
+
+    def add_phone(self, contact_id: str, number: str, label: str,
+                  replace_number: str | None = None) -> Contact:
+        """Add a caller's number (keeps every phone unless ``replace_number`` names one)."""
+
+    def recent_calls(self, contact_id: str, limit: int = 20) -> list[CallRecord]:
+        """The contact's last calls over all its phones, newest first. Reads the call
+        log: the UI calls it from a worker thread."""
+
+    def search(self, text: str, kind: str | None = None, limit: int = 50) -> Sequence[Contact]:
+        """Search as you type (accents/case ignored); ``kind`` one of CONTACT_TYPES."""
+
+
+@runtime_checkable
+class SpeedDialPort(Protocol):
+    """Speed dial (OUT-5): nine entries of this station's user group."""
+
+    def entries(self) -> Sequence[SpeedDialLike]:
+        """Slots 1..9 in order, empty ones included."""
+
+    def set_entry(self, slot: int, name: str, number: str) -> Any:
+        """Store one slot for the group (empty number clears); ``RecordError`` if refused."""
+
+
+@runtime_checkable
+class DialPadPort(Protocol):
+    """The dial pad (OUT-1, OUT-4): dial, redial, quick connect. Refusals come back as
+    ``CommandFailed`` events, success as ``DialStarted``."""
+
+    @property
+    def last_number(self) -> str:
+        """What redial dials ('' before the first call)."""
+
+    def dial(self, number: str) -> Any:
+        """Non-blocking: ring this workstation's phone, then the number."""
+
+    def redial(self) -> Any:
+        """Dial ``last_number`` again."""
+
+    def quick_connect(self, outside_number: str, extension: str) -> Any:
+        """Ring ``extension``; when answered, dial ``outside_number`` and bridge them."""
+
+
 @dataclass(frozen=True)
 class StationInfo:
     """Who this workstation is; fixed for the life of the window."""
@@ -195,6 +260,9 @@ class UiPorts:
     transfer: TransferPort | None = None   # None: no Transfer buttons
     presence: PresencePort | None = None
     dial: DialPort | None = None           # None: no Call back button
+    contacts: "ContactsPort | None" = None     # None: no directory, contact cards
+    speed_dial: "SpeedDialPort | None" = None
+    dial_pad: "DialPadPort | None" = None      # None: no dial pad (Calls › Dial…)
 
     @classmethod
     def of(cls, provider: Any, events: EventsPort | None = None) -> "UiPorts":
