@@ -576,7 +576,9 @@ class Store(ShareRepairs):
         """Raise ShareUnavailable (an OSError) unless the configured folder is the share
         this workstation uses; the first contact records its share id."""
         assert self.layout is not None
-        share_id = self.layout.identify(self.share_id)
+        with self._lock:
+            synced = self.published > 0 or any(r.max() for d, r in self.ranges.items() if d != self.device)
+        share_id = self.layout.identify(self.share_id, synced_before=synced)
         if share_id != self.share_id:
             self.share_id = share_id
             self._save_identity()
@@ -725,6 +727,8 @@ class Store(ShareRepairs):
     def _watch_own_batches(self, folder: Path, names: list[str]) -> None:
         """An own batch that vanished from the share (deleted, set aside): check for gaps."""
         marks = self._own_marks()
+        if not any(d.startswith(folder.name + "#") for d in marks):
+            return                           # another station's folder
         own = {n for n in names if (m := BATCH_RE.match(n)) and f"{folder.name}#{m.group(1)}" in marks}
         if self._own_batches.get(folder, set()) - own:
             self._gap_check_due = True

@@ -91,11 +91,6 @@ class ShareLayout:
         self.quarantine = root / "quarantine"
         self.conflicts = root / "conflicts"
 
-    def reachable(self) -> bool:
-        """The share root must exist: we never create it (an unmounted share would
-        otherwise turn into a local folder of the same name)."""
-        return self.root.is_dir()
-
     def require(self) -> None:
         if not self.root.is_dir():
             raise FileNotFoundError(str(self.root))
@@ -115,24 +110,26 @@ class ShareLayout:
                 path=self.root / MARKER))
         return share_id
 
-    def looks_new(self) -> bool:
-        """Empty (apart from OS/sync-tool clutter) or already laid out by the store."""
+    def contents(self) -> str:
+        """"layout" (the store's folders), "empty" (apart from OS/sync-tool clutter) or "other"."""
         try:
             names = os.listdir(self.root)
         except OSError:
-            return False
+            return "other"
         if "stations" in names:
-            return True
-        return all(n.startswith(".") or n.lower() in _CLUTTER for n in names)
+            return "layout"
+        return "empty" if all(n.startswith(".") or n.lower() in _CLUTTER for n in names) else "other"
 
-    def identify(self, known: str) -> str:
+    def identify(self, known: str, synced_before: bool = False) -> str:
         """Make sure this is the shared folder this workstation uses; returns its share id.
 
         Rule (docs/store.md, "Which folder is the share"): a workstation records the share
         id the first time it reaches the configured folder (``known`` is empty then). On that
         first contact a folder with ``share.json`` is adopted; a folder without one is set
-        up (``share.json`` created, never overwritten) only if it is empty or already holds
-        the store layout (``stations/``) — a folder with other files is refused. Later, a
+        up (``share.json`` created, never overwritten) only if it already holds the store
+        layout (``stations/``, a share from before share.json) or is empty and this
+        workstation has never synced (``synced_before``: then an empty folder is far more
+        likely an unmounted share) — a folder with other files is refused. Later, a
         folder without ``share.json`` (an empty mount point) or with another share id is
         "not available": nothing is written there and work goes on locally."""
         if not self.root.is_dir():
@@ -152,10 +149,15 @@ class ShareLayout:
             return found
         if found is not None:
             return found
-        if not self.looks_new():
+        contents = self.contents()
+        if contents == "other":
             raise ShareUnavailable(_(
                 "shared folder not available: {path} holds other files and no {marker}; "
                 "choose an empty folder for a new share").format(path=self.root, marker=MARKER))
+        if contents == "empty" and synced_before:
+            raise ShareUnavailable(_(
+                "shared folder not available: {path} is empty, but this workstation has synced with a "
+                "shared folder before (is the share mounted?); work goes on locally").format(path=self.root))
         share_id = uuid.uuid4().hex
         marker = self.root / MARKER
         try:

@@ -116,3 +116,24 @@ def test_read_only_share_still_merges_and_says_it_cannot_be_written(open_store, 
     assert writable.sync_now().published == 1
     beta.sync_now()
     assert beta.contacts.get(mine.id) == mine
+
+
+def test_upgrade_without_share_json_adopts_the_real_share_not_an_empty_mount_point(tmp_path, share, mounts):
+    """A workstation from before share.json (its state says it has synced) meets an empty
+    folder first: that is an unmounted share, not a new one."""
+    local = tmp_path / "local-alpha"
+    with Store.open(local, share, "alpha", background_sync=False) as alpha:
+        alpha.contacts.put(make_contact("old"))
+        alpha.sync_now()
+        alpha.checkpoint()                             # (the app does so every 30 s)
+    (local / "identity.json").unlink()                 # as written by the previous version
+    (share / "share.json").unlink()
+    with unplugged(share, tmp_path, mounts):
+        with Store.open(local, share, "alpha", background_sync=False) as alpha:
+            alpha.contacts.put(make_contact("new"))
+            report = alpha.sync_now()
+            assert not report.online and "is empty" in report.error and "mounted" in report.error
+        assert os.listdir(share) == []
+    with Store.open(local, share, "alpha", background_sync=False) as alpha:
+        assert alpha.sync_now().published == 1
+    assert (share / "share.json").exists()
