@@ -109,6 +109,9 @@ class CallPopup(ttk.Toplevel):
         # On the widget itself: the Text class binding would insert a newline first.
         self.notes.bind("<Control-Return>", self._save_shortcut)
         self.notes.bind("<Control-KP_Enter>", self._save_shortcut)
+        # Ctrl+T transfers; the Text class binding would first swap two letters of the notes.
+        self.notes.bind("<Control-t>", self._transfer_shortcut)
+        self.notes.bind("<Control-T>", self._transfer_shortcut)
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self, best: str, line_note: str, is_demo: bool) -> None:

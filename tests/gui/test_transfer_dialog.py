@@ -256,6 +256,7 @@ def test_popup_transfer_button_ctrl_t_and_main_window_ctrl_t(operator, root, pbx
     xdotool("key", "ctrl+t")                                     # from the popup
     assert wait_until(root, lambda: "L1" in ui.transfer_dialogs)
     assert wait_until(root, lambda: root.focus_get() is ui.transfer_dialogs["L1"].target_entry)
+    assert popup.notes_text == "Ρώτησε για την παράδοση"         # Ctrl+T swapped no letters
     ui.transfer_dialogs["L1"].close()
     ui.ui_event(ringing("L2", "+7 495 765 4321"))
     ui.window.calls.tree.selection_set("L2")
