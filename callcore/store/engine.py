@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..i18n import _
 from ..records import (Activity, CallNote, Contact, Group, OfficeSetting, Record, ScheduledCall, User)
-from .base import StoreError, StoreProblem, is_write_denied, named, reason
+from .base import StoreError, StoreProblem, named, reason
 from .changes import Change, RangeSet, encode, parse_lines
 from .checker import check_store
 from .clock import HybridClock, env_clock_offset
