@@ -351,7 +351,7 @@ class OperatorUi:
         events = self.ports.events
         subscribe = None if events is None else (
             lambda kind, handler: events.subscribe(kind, handler, deliver=self.pump.call_soon))
-        dialog = TransferDialog(popup if popup is not None else self.root, leg_id=leg.leg_id,
+        dialog = TransferDialog(self.root, leg_id=leg.leg_id, over=popup,
                                 call_id=leg.call_id, number=leg.number, name=leg.display_name,
                                 transfer=self.ports.transfer, presence=self.ports.presence,
                                 subscribe=subscribe, on_closed=self._transfer_closed)

@@ -60,7 +60,8 @@ class TransferDialog(ttk.Toplevel):
     def __init__(self, master: tk.Misc, *, leg_id: str, call_id: str, number: str,
                  name: str = "", transfer: TransferPort, presence: PresencePort | None,
                  subscribe: Subscribe | None = None,
-                 on_closed: Callable[["TransferDialog"], None] | None = None):
+                 on_closed: Callable[["TransferDialog"], None] | None = None,
+                 over: tk.Misc | None = None):
         self.leg_id, self.call_id, self.number, self.caller_name = leg_id, call_id, number, name
         self._transfer = transfer
         self._presence = presence
@@ -93,8 +94,9 @@ class TransferDialog(ttk.Toplevel):
             entry.bind("<Down>", lambda _e: self._key(lambda: self.move(1)))
             entry.bind("<Up>", lambda _e: self._key(lambda: self.move(-1)))
         self.refresh()
-        try:
-            self.transient(master.winfo_toplevel())
+        self.bind("<Destroy>", self._destroyed, add="+")
+        try:   # above the call's popup (``over``), but not its child: it outlives the popup
+            self.transient((over or master).winfo_toplevel())
         except tk.TclError:
             pass
         self.lift()
@@ -410,6 +412,10 @@ class TransferDialog(ttk.Toplevel):
     @property
     def error_text(self) -> str:
         return str(self.error_label.cget("text"))
+
+    def _destroyed(self, event) -> None:
+        if event.widget is self and not self.closed:
+            self.close()        # destroyed from outside (the app quit): unsubscribe all the same
 
     def close(self) -> None:
         if self.closed:

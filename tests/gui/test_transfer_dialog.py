@@ -298,3 +298,29 @@ def test_receiving_popup_shows_who_the_note_the_call_notes_and_the_caller(operat
     assert lines[0] == "from 202 — Μαρία: θέλει προσφορά για 20 τεμάχια"
     assert "Caller: Γιώργος Μανουσάκης" in lines
     assert "Call notes so far: Ήρθε χθες στο κατάστημα" in lines
+
+
+def test_dialog_outlives_its_popup_and_ends_with_the_window(operator, root, hub, pbx_side):
+    ui, _services = operator
+    ui.ui_event(ringing("L1", "2101234567"))
+    popup = ui.popups["L1"]
+    dialog = ui.open_transfer("L1")
+    assert hub.has_subscribers(TransferOutcome)
+    popup.close()                                   # the operator closed the popup (Esc)
+    root.update()
+    assert not dialog.closed and dialog.winfo_exists()
+    dialog.target_var.set("202")
+    dialog.blind()
+    assert pbx_side.asked[-1][:3] == ("blind", "L1", "202")
+    ui.close()                                      # quitting closes it, subscriptions end
+    assert dialog.closed and not hub.has_subscribers(TransferOutcome)
+    assert not hub.has_subscribers(ExtensionStateChanged)
+
+
+def test_a_dialog_destroyed_from_outside_unsubscribes(root, hub):
+    side = FakePbxSide()
+    made = TransferDialog(root, leg_id="leg-8", call_id="c", number="1", transfer=side,
+                          presence=side, subscribe=lambda k, h: hub.subscribe(k, h))
+    made.destroy()
+    root.update()
+    assert made.closed and not hub.has_subscribers(TransferOutcome)
