@@ -174,4 +174,64 @@ def test_blind_transfer_from_the_dialog_note_on_the_ringing_popup_two_records(tw
             second_part.transfer_note, second_part.user) == ("answered", "202", "201", NOTE, "Μαρία")
     assert (second_part.caller_number, second_part.caller_name) == scenarios.GREEK
     assert second_part.linkedid == first_part.linkedid == linkedid
-    ami.wait_idle(timeout=40)
+
+
+def open_dialog(ui, root, popup):
+    popup.focus_notes()
+    assert wait_until(root, lambda: root.focus_get() is popup.notes)
+    xdotool("key", "ctrl+t")
+    assert wait_until(root, lambda: popup.leg.leg_id in ui.transfer_dialogs)
+    dialog = ui.transfer_dialogs[popup.leg.leg_id]
+    assert wait_until(root, lambda: root.focus_get() is dialog.target_entry)
+    return dialog
+
+
+def answered_popup(ui, root, call_id):
+    assert wait_until(root, lambda: popup_for(ui, call_id) is not None, timeout=15)
+    popup = popup_for(ui, call_id)
+    assert wait_until(root, lambda: ui.calls.get(popup.leg.leg_id).state == "active", timeout=15)
+    return popup
+
+
+def test_ask_first_then_complete_from_the_dialog(two_stations, ami, root):
+    (ui_a, app_a), (_ui_b, app_b) = two_stations
+    linkedid = scenarios.outside_call(ami, plan.MAIN_DID, scenarios.CZECH, talk=15)
+    call_id = call_id_for(linkedid)
+    dialog = open_dialog(ui_a, root, answered_popup(ui_a, root, call_id))
+    xdotool("type", "--delay", "30", "202")
+    dialog.note_entry.insert(0, NOTE)
+    since = ami.mark()
+    xdotool("key", "ctrl+Return")
+    assert wait_until(root, lambda: dialog.stage == "consult", timeout=15), dialog.error_text
+    assert dialog.status_label.cget("text") == "Calling 202; the caller is waiting"
+    ami.wait_event("BridgeEnter", since=since, timeout=15, Channel="PJSIP/202-*",
+                   Linkedid=linkedid)                          # 202 picked up the consult call
+    xdotool("key", "Return")                                   # Complete transfer (Enter)
+    assert wait_until(root, lambda: dialog.closed, timeout=15), dialog.error_text
+    assert wait_until(root, lambda: app_a.store.calls.get(call_id) is not None, timeout=60)
+    first_part = app_a.store.calls.get(call_id)
+    assert (first_part.status, first_part.extension, first_part.transferred_to) == ("transferred", "201", "202")
+    assert wait_until(root, lambda: any(r.linkedid == linkedid and r.extension == "202"
+                                        for r in app_b.store.calls.since()), timeout=60)
+    second_part = next(r for r in app_b.store.calls.since() if r.linkedid == linkedid and r.extension == "202")
+    assert (second_part.status, second_part.transferred_from, second_part.transfer_note) == \
+        ("answered", "201", NOTE)
+
+
+def test_a_missing_extension_is_said_in_the_dialog_and_the_call_goes_on(two_stations, ami, root):
+    (ui_a, app_a), _second = two_stations
+    linkedid = scenarios.outside_call(ami, plan.MAIN_DID, scenarios.PERSIAN, talk=6)
+    call_id = call_id_for(linkedid)
+    popup = answered_popup(ui_a, root, call_id)
+    dialog = open_dialog(ui_a, root, popup)
+    xdotool("type", "--delay", "30", "299")
+    xdotool("key", "Return")
+    assert wait_until(root, lambda: dialog.error_text, timeout=15)
+    assert dialog.error_text == "Extension 299 does not exist"
+    assert not dialog.closed
+    assert ui_a.calls.get(popup.leg.leg_id).state == "active"  # still talking
+    xdotool("key", "Escape")
+    assert wait_until(root, lambda: dialog.closed)
+    assert wait_until(root, lambda: app_a.store.calls.get(call_id) is not None, timeout=60)
+    record = app_a.store.calls.get(call_id)
+    assert (record.status, record.extension, record.transferred_to) == ("answered", "201", "")
