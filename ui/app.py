@@ -352,6 +352,7 @@ class OperatorUi:
         subscribe = None if events is None else (
             lambda kind, handler: events.subscribe(kind, handler, deliver=self.pump.call_soon))
         dialog = TransferDialog(self.root, leg_id=leg.leg_id, over=popup,
+                                before_send=popup.save_notes_now if popup is not None else None,
                                 call_id=leg.call_id, number=leg.number, name=leg.display_name,
                                 transfer=self.ports.transfer, presence=self.ports.presence,
                                 subscribe=subscribe, on_closed=self._transfer_closed)

@@ -61,11 +61,13 @@ class TransferDialog(ttk.Toplevel):
                  name: str = "", transfer: TransferPort, presence: PresencePort | None,
                  subscribe: Subscribe | None = None,
                  on_closed: Callable[["TransferDialog"], None] | None = None,
-                 over: tk.Misc | None = None):
+                 over: tk.Misc | None = None,
+                 before_send: Callable[[], object] | None = None):
         self.leg_id, self.call_id, self.number, self.caller_name = leg_id, call_id, number, name
         self._transfer = transfer
         self._presence = presence
         self._on_closed = on_closed
+        self._before_send = before_send   # e.g. save the popup's notes: they travel along
         self.stage = CHOOSE
         self.closed = False
         self.sent: list[tuple[str, str, str, str]] = []   # (action, target, note, request id)
@@ -346,6 +348,11 @@ class TransferDialog(ttk.Toplevel):
             self.target_entry.focus_set()
             return
         note = self.note_var.get().strip()
+        if self._before_send is not None:
+            try:
+                self._before_send()
+            except Exception:  # the transfer matters more than the notes it carries
+                log.exception("before_send failed")
         method = self._transfer.blind_transfer if action == "blind" else self._transfer.attended_transfer
         self._target = target
         self.error_label.configure(text="")

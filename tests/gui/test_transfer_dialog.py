@@ -324,3 +324,21 @@ def test_a_dialog_destroyed_from_outside_unsubscribes(root, hub):
     made.destroy()
     root.update()
     assert made.closed and not hub.has_subscribers(TransferOutcome)
+
+
+def test_notes_typed_while_the_dialog_is_open_travel_with_the_call(operator, root, pbx_side):
+    ui, services = operator
+    ui.ui_event(ringing("L1", "2101234567"))
+    popup = ui.popups["L1"]
+    dialog = ui.open_transfer("L1")
+    popup.notes.insert("1.0", "Θα ξαναπάρει αύριο")          # not saved yet (debounced)
+    saved_when_sent = []
+    send = pbx_side.blind_transfer
+
+    def watching(*args, **kwargs):
+        saved_when_sent.append(services.notes.get(popup.leg.call_id))
+        return send(*args, **kwargs)
+    pbx_side.blind_transfer = watching
+    dialog.target_var.set("202")
+    dialog.blind()
+    assert saved_when_sent == ["Θα ξαναπάρει αύριο"]
