@@ -157,14 +157,13 @@ def cmd_contacts_add(args: argparse.Namespace, settings: Settings) -> int:
     return _run_with_store(args, settings, body, sync_first=False)
 
 
-IMPORT_BATCH_ROWS = 2000       # contacts per journal write (one fsync) during an import
 DUPLICATES_SHOWN = 200          # duplicate lines printed; the rest are counted
 
 
 def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        from .contact_import import ImportFileError, parse_contacts_csv, without_gc
-        from .contact_merge import plan_import
+        from .contact_import import ImportFileError, parse_contacts_csv
+        from .contact_merge import plan_import, write_contacts
         from .numbers import MatchRules
     except ImportError:
         raise CliError(_("contact import is not available in this build")) from None
@@ -180,16 +179,8 @@ def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
         plan = plan_import(result.rows, store.contacts.all(copy=False), MatchRules.from_settings(settings),
                            getattr(args, "duplicates", "merge"))
         rejected = [(r.row, r.reason) for r in result.rejected]
-        # Batches: one durable journal write per batch. Killed midway, the batches written
-        # are kept whole and running the import again merges onto them (no duplicates).
-        with without_gc():
-            for start in range(0, len(plan.writes), IMPORT_BATCH_ROWS):
-                with store.batch():
-                    for contact in plan.writes[start:start + IMPORT_BATCH_ROWS]:
-                        try:
-                            store.contacts.put(contact)   # validates before anything joins the batch
-                        except RecordError as exc:        # never stop the good rows
-                            rejected.append((-1, f"{contact.name}: {exc}"))
+        for contact, reason in write_contacts(store, plan.writes):   # batched, crash-safe
+            rejected.append((-1, f"{contact.name}: {reason}"))          # never stops the good rows
         for warning in result.warnings:
             print(_("warning: {warning}").format(warning=warning))
         print(_("imported {n} contacts: {added} added, {updated} updated").format(

@@ -17,18 +17,20 @@ store, :func:`plan_import` returns the contacts to put and what happened to each
 
 So running the same file twice changes nothing the second time (rows come back
 ``unchanged``), which is also what makes an interrupted import safe to run again.
+:func:`write_contacts` then puts the planned contacts in batches (one journal write each).
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 from .contact_import import EXTENSION, ImportRow, without_gc
 from .i18n import _
 from .numbers import MatchRules, ascii_digits, match_key, normalize
 from .records import Contact, Phone
 
+BATCH_ROWS = 2000          # contacts per journal write (one fsync) during an import
 DuplicateMode = Literal["merge", "skip", "add"]
 DUPLICATE_MODES: tuple[str, ...] = ("merge", "skip", "add")
 # Fields a merge never fills: they always have a value (a default), so "missing" has no meaning.
@@ -88,7 +90,7 @@ class _Planner:
         self.rules = rules
         self.existing: dict[str, Contact] = {}
         self.by_number: dict[str, str] = {}        # phone key -> first contact id owning it
-        self.by_name: dict[str, str] = {}          # name key -> contact id (for phone-less rows)
+        self.by_name: dict[str, str] | None = None  # name key -> contact id, built at the first phone-less row
         self.state: dict[str, Contact] = {}        # contacts touched by this import, as planned
         self.row_of: dict[str, int] = {}           # contact id -> the file row that created it
         for contact in existing:
@@ -103,7 +105,15 @@ class _Planner:
         for key in self.keys(contact) if keys is None else keys:
             if key not in by_number:
                 by_number[key] = cid
-        self.by_name.setdefault(_name_key(contact), cid)
+        if self.by_name is not None:
+            self.by_name.setdefault(_name_key(contact), cid)
+
+    def by_name_key(self, contact: Contact) -> str | None:
+        if self.by_name is None:
+            self.by_name = {}
+            for other in (*self.existing.values(), *self.state.values()):
+                self.by_name.setdefault(_name_key(other), other.id)
+        return self.by_name.get(_name_key(contact))
 
     def current(self, contact_id: str) -> Contact | None:
         return self.state.get(contact_id) or self.existing.get(contact_id)
@@ -125,7 +135,7 @@ class _Planner:
             if cid is not None:
                 return cid, phone.number
         if not row.contact.phones:
-            return self.by_name.get(_name_key(row.contact)), ""
+            return self.by_name_key(row.contact), ""
         return None, ""
 
 
@@ -210,3 +220,26 @@ def _plan(rows: Iterable[ImportRow], planner: _Planner, duplicates: DuplicateMod
             plan.added += 1
         plan.writes.append(contact)
     return plan
+
+
+def write_contacts(store: Any, contacts: list[Contact], batch_rows: int = BATCH_ROWS,
+                   on_batch: Callable[[int], None] | None = None) -> list[tuple[Contact, str]]:
+    """Put ``contacts`` into ``store`` in batches of ``batch_rows``, each one durable journal
+    write (a per-contact fsync made 100,000 rows take 81 s). Killed midway, the batches
+    written are kept and importing the same file again merges onto them. Returns the
+    contacts the store refused, with why (the others are written regardless).
+    ``on_batch(n)`` is called after each committed batch of ``n`` contacts."""
+    from .records import RecordError
+    refused: list[tuple[Contact, str]] = []
+    with without_gc():
+        for start in range(0, len(contacts), batch_rows):
+            chunk = contacts[start:start + batch_rows]
+            with store.batch():
+                for contact in chunk:
+                    try:
+                        store.contacts.put(contact)    # validates before joining the batch
+                    except RecordError as exc:
+                        refused.append((contact, str(exc)))
+            if on_batch is not None:
+                on_batch(len(chunk))
+    return refused

@@ -82,6 +82,8 @@ def _check_type(record: str, obj: Any) -> None:
     """Check each dataclass field against its declared simple type (str/int/float/bool)."""
     for name, base, optional, expected in _field_types(type(obj)):
         value = getattr(obj, name)
+        if type(value) is expected:      # the usual case: exactly str/int/bool as declared
+            continue
         if value is None:
             if not optional:
                 raise RecordError(record, name, _("is required"))
@@ -166,7 +168,7 @@ class Contact(Record):
         for i, phone in enumerate(self.phones):
             if not isinstance(phone, Phone) or not isinstance(phone.number, str):
                 raise RecordError("Contact", f"phones[{i}]", _("must be a phone"))
-            if not any(ch.isdigit() for ch in phone.number):
+            if not phone.number.isdigit() and not any(ch.isdigit() for ch in phone.number):
                 raise RecordError("Contact", f"phones[{i}].number", _("has no digits: {value!r}").format(value=phone.number))
             if phone.label not in PHONE_LABELS:
                 raise RecordError("Contact", f"phones[{i}].label", _("must be one of {values}, not {value!r}").format(
