@@ -13,6 +13,7 @@ While the PBX connection is down nobody knows what the phones do: every state re
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -193,8 +194,14 @@ def matching(rows: list[Presence], query: str) -> list[Presence]:
         if only_digits and row.extension.startswith(digits):
             hits.append((0 if row.extension == digits else 1, row))
             continue
-        names = fold_words(row.name) + [row.extension]
+        names = _folded(row.name) + (row.extension,)
         if words and all(any(n.startswith(w) for n in names) for w in words):
             hits.append((2, row))
     hits.sort(key=lambda hit: hit[0])     # stable: by number within each rank
     return [row for _rank, row in hits]
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded(name: str) -> tuple[str, ...]:
+    """Names repeat on every keystroke: fold each once."""
+    return tuple(fold_words(name))
