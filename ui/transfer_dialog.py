@@ -321,6 +321,14 @@ class TransferDialog(ttk.Toplevel):
         return "break"
 
     def enter(self) -> None:
+        try:
+            focused = self.focus_get()
+        except (KeyError, tk.TclError):
+            focused = None
+        if isinstance(focused, ttk.Button) and focused.winfo_toplevel() is self:
+            if str(focused.cget("state")) != "disabled":
+                focused.invoke()      # Enter on a button (reached with Tab) presses that one
+            return
         if self.stage == CONSULT:
             self.complete()
         else:

@@ -203,6 +203,15 @@ def test_esc_while_asking_returns_to_the_caller(dialog, root, pbx_side, hub):
     assert wait_until(root, lambda: dialog.closed)
 
 
+def test_enter_on_the_cancel_button_cancels(dialog, root, pbx_side):
+    dialog.target_entry.insert(0, "202")
+    dialog.cancel_button.focus_force()
+    assert wait_until(root, lambda: root.focus_get() is dialog.cancel_button)
+    xdotool("key", "Return")
+    assert wait_until(root, lambda: dialog.closed)
+    assert pbx_side.asked == []
+
+
 def test_esc_cancels_without_transferring(dialog, root, pbx_side):
     dialog.target_entry.insert(0, "202")
     xdotool("key", "Escape")
