@@ -729,10 +729,12 @@ class Store(ShareRepairs):
         marks = self._own_marks()
         if not any(d.startswith(folder.name + "#") for d in marks):
             return                           # another station's folder
-        own = {n for n in names if (m := BATCH_RE.match(n)) and f"{folder.name}#{m.group(1)}" in marks}
-        if self._own_batches.get(folder, set()) - own:
+        current = set(names)
+        seen = self._own_batches.get(folder, set())
+        if not seen <= current:
             self._gap_check_due = True
-        self._own_batches[folder] = own
+        self._own_batches[folder] = (seen & current) | {
+            n for n in current - seen if (m := BATCH_RE.match(n)) and f"{folder.name}#{m.group(1)}" in marks}
 
     def _read_batch(self, path: Path, station: str, expect: tuple[str, int, int] | None,
                     report: SyncReport) -> bool:
