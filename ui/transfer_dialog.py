@@ -18,8 +18,8 @@ from typing import Any, Callable, Sequence
 
 import ttkbootstrap as ttk
 
-from callcore.events import (ConnectionStateChanged, ExtensionStateChanged, StoreChanged,
-                             TransferOutcome)
+from callcore.events import (ConnectionStateChanged, ExtensionStateChanged, LegEnded,
+                             StoreChanged, TransferOutcome)
 from callcore.i18n import _
 
 from .ports import PresenceLike, PresencePort, TransferPort
@@ -76,6 +76,7 @@ class TransferDialog(ttk.Toplevel):
         self._picked = False                              # a row chosen with ↑/↓ or a click
         self._rows: dict[str, PresenceLike] = {}
         self._target = ""
+        self.call_over = False
         super().__init__(title=transfer_title(number), master=master, size=(600, 600),
                          minsize=(480, 520))
         self._build()
@@ -84,7 +85,8 @@ class TransferDialog(ttk.Toplevel):
             for kind, handler in ((TransferOutcome, self.outcome),
                                   (ExtensionStateChanged, self._states_changed),
                                   (ConnectionStateChanged, self._states_changed),
-                                  (StoreChanged, self._store_changed)):
+                                  (StoreChanged, self._store_changed),
+                                  (LegEnded, self._leg_ended)):
                 self._unsubscribe.append(subscribe(kind, handler))
         self.protocol("WM_DELETE_WINDOW", self.escape)
         self.bind("<Escape>", lambda _e: self._key(self.escape))
@@ -207,7 +209,7 @@ class TransferDialog(ttk.Toplevel):
             self.help_label.configure(text=_("Enter transfers now · Ctrl+Enter asks the colleague "
                                              "first · Esc cancels · Tab goes to the note · "
                                              "↑/↓ pick from the list"))
-        busy = "disabled" if self.stage == SENDING or self._pending else "normal"
+        busy = "disabled" if self.stage == SENDING or self._pending or self.call_over else "normal"
         for button in (self.blind_button, self.attended_button, self.complete_button,
                        self.back_button):
             button.configure(state=busy)
@@ -272,7 +274,8 @@ class TransferDialog(ttk.Toplevel):
 
     def _typed(self) -> None:
         self._picked = False
-        self.error_label.configure(text="")
+        if not self.call_over:
+            self.error_label.configure(text="")
         self.refresh()
 
     def _clicked(self) -> None:
@@ -311,6 +314,14 @@ class TransferDialog(ttk.Toplevel):
     def _states_changed(self, _event: Any = None) -> None:
         self.refresh()
 
+    def _leg_ended(self, event: LegEnded) -> None:
+        """The caller hung up (or the call went elsewhere) before anything was sent."""
+        if event.leg_id != self.leg_id or self.closed or self._pending or self.stage != CHOOSE:
+            return
+        self.call_over = True
+        self._show_stage()
+        self.show_error(_("The call has ended: there is nothing left to transfer (Esc closes)"))
+
     def _store_changed(self, event: StoreChanged) -> None:
         if event.table in ("users", "contacts"):
             self.refresh()
@@ -348,7 +359,7 @@ class TransferDialog(ttk.Toplevel):
             self._send("attended")
 
     def _send(self, action: str) -> None:
-        if self._pending or self.stage != CHOOSE:
+        if self._pending or self.stage != CHOOSE or self.call_over:
             return
         target = self.target()
         if not target:

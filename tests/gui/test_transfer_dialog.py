@@ -12,8 +12,8 @@ import pytest
 
 from callcore.app.hub import EventHub
 from callcore.app.presence import matching
-from callcore.events import (ConnectionStateChanged, ExtensionStateChanged, LegAnswered, LegHeld,
-                             LegResumed, TransferNoteReceived, TransferOutcome)
+from callcore.events import (ConnectionStateChanged, ExtensionStateChanged, LegAnswered, LegEnded,
+                             LegHeld, LegResumed, TransferNoteReceived, TransferOutcome)
 from tests.gui.conftest import wait_until
 from tests.gui.fakes import FakeServices, ringing, sample_contacts
 from ui.ports import UiPorts
@@ -351,3 +351,19 @@ def test_notes_typed_while_the_dialog_is_open_travel_with_the_call(operator, roo
     dialog.target_var.set("202")
     dialog.blind()
     assert saved_when_sent == ["Θα ξαναπάρει αύριο"]
+
+
+def test_the_caller_hangs_up_while_the_dialog_is_open(dialog, root, pbx_side, hub):
+    from datetime import datetime, timezone
+    hub.publish(LegEnded("leg-other", "c", "201", datetime.now(timezone.utc), "answered"))
+    assert dialog.error_text == ""                                 # another call: nothing
+    hub.publish(LegEnded("leg-1", "call-1", "201", datetime.now(timezone.utc), "answered"))
+    assert dialog.error_text.startswith("The call has ended")
+    assert str(dialog.blind_button.cget("state")) == "disabled"
+    dialog.target_entry.insert(0, "202")
+    xdotool("key", "Return")
+    root.update()
+    assert dialog.error_text.startswith("The call has ended") and not dialog.closed
+    xdotool("key", "Escape")
+    assert wait_until(root, lambda: dialog.closed)
+    assert pbx_side.asked == []
