@@ -176,13 +176,10 @@ def _first_run(root) -> bool:
 def ui_ports_for(app):
     """The window's view of the application: one port per feature (``ui.ports.UiPorts``)."""
     from ui.ports import PopupSettings, StationInfo, UiPorts
-    prefs = app.preferences.popup_prefs()
     station = StationInfo(
         extension=app.extension, is_demo=app.is_demo,
         notify_seconds=int(app.settings.get("notify.seconds")),
-        popup_settings=PopupSettings(on_incoming=prefs.on_incoming, on_outgoing=prefs.on_outgoing,
-                                     silent=prefs.silent, bring_to_front=prefs.bring_to_front,
-                                     auto_close_seconds=prefs.auto_close_seconds))
+        popup_settings=lambda: PopupSettings.from_section(app.preferences.popup_section()))
     return UiPorts(station=station, connection=app.pbx, calls=app.calls, directory=app.directory,
                    settings=app.preferences, status=app.status, events=app.hub,
                    transfer=app.transfer, presence=app.presence, dial=app.dialling,

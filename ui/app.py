@@ -199,7 +199,7 @@ class OperatorUi:
             return
         if leg.direction != "out":
             self.notifier.new_call(leg.number, leg.display_name, leg.line)
-        settings = self.station.popup_settings
+        settings = self.station.popup_settings()
         wanted = settings.on_outgoing if leg.direction == "out" else settings.on_incoming
         if wanted:
             self._open_popup(leg, matches, silent=settings.silent,
@@ -233,7 +233,7 @@ class OperatorUi:
         popup = self.popups.get(leg.leg_id)
         if popup is not None:
             self._ended_popups.add(leg.leg_id)
-            popup.call_ended(leg, now, self.station.popup_settings.auto_close_seconds)
+            popup.call_ended(leg, now, self.station.popup_settings().auto_close_seconds)
         if (leg.direction != "out" and leg.answered_at is None and not leg.popup_suppressed
                 and event.status in ("missed", "abandoned", "unanswered", "busy")):
             self.notifier.missed_call(leg.number, leg.display_name)

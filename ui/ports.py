@@ -24,7 +24,7 @@ class PopupSettings:
     on_incoming: bool = True
     on_outgoing: bool = True
     silent: bool = False          # open the popup minimised
-    bring_to_front: bool = True   # raise popup and main window, take focus
+    bring_to_front: bool = True   # raise popup and main window (never takes the keyboard)
     auto_close_seconds: int = 30  # close an ended call's popup without notes (0 = never)
 
     @classmethod
@@ -238,12 +238,13 @@ class DialPadPort(Protocol):
 
 @dataclass(frozen=True)
 class StationInfo:
-    """Who this workstation is; fixed for the life of the window."""
+    """Who this workstation is; fixed for the life of the window. ``popup_settings`` is
+    asked at every new call, so a change in the settings dialog applies to the next call."""
 
     extension: str
     is_demo: bool = False
     notify_seconds: int = 10      # how long desktop notifications (and the toast) stay
-    popup_settings: PopupSettings = PopupSettings()
+    popup_settings: Callable[[], PopupSettings] = PopupSettings
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ class UiPorts:
         """Ports from one object implementing every feature Protocol (GUI test fakes)."""
         station = StationInfo(extension=provider.extension, is_demo=provider.is_demo,
                               notify_seconds=provider.notify_seconds,
-                              popup_settings=provider.popup_settings)
+                              popup_settings=lambda: provider.popup_settings)
         return cls(station=station, connection=provider, calls=provider, directory=provider,
                    settings=provider, status=provider, events=events,
                    transfer=provider if isinstance(provider, TransferPort) else None,

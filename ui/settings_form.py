@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from callcore.i18n import _
-from callcore.settings import DEFAULTS, number_range
+from callcore.settings_schema import DEFAULTS, number_range
 from callcore.settings_labels import setting_label
 
 TECHNOLOGIES = ("PJSIP", "SIP", "IAX2")

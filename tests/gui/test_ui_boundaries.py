@@ -14,7 +14,7 @@ FORBIDDEN_CALLS = ("open", "read_text", "write_text", "read_bytes", "write_bytes
 
 
 def _ui_files():
-    return sorted(UI.glob("*.py"))
+    return sorted(UI.rglob("*.py"))
 
 
 @pytest.mark.no_display
