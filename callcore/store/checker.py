@@ -111,7 +111,7 @@ def check_store(store: Store) -> list[StoreProblem]:
                     whole = seqs == set(range(int(m.group(2)), int(m.group(3)) + 1))
                     if parsed.bad_lines or (not whole and file_age(path) >= store.torn_grace):
                         moved = layout.set_aside(path, "quarantine", folder.name)
-                        store._problem(path, _("damaged batch; set aside as {moved}").format(moved=moved))
+                        store._problem(path, _("damaged batch; set aside as {moved}").format(moved=moved or "-"))
                     elif not whole:
                         store._problem(path, _("incomplete batch (torn last line or lines missing); "
                                                "set aside if it stays so, or still being copied"))
@@ -125,7 +125,7 @@ def check_store(store: Store) -> list[StoreProblem]:
                 moved = layout.set_aside(exc.path if exc.path.name.startswith("s-") else exc.path.parent,
                                          "quarantine", "snapshots")
                 store._problem(exc.path, _("{problem}; snapshot set aside as {moved}").format(
-                    problem=exc.problem, moved=moved))
+                    problem=exc.problem, moved=moved or "-"))
             _set_aside_earlier(store, layout.quarantine)
             _set_aside_earlier(store, layout.conflicts)
             _report_gaps(store, layout)

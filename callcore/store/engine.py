@@ -709,7 +709,8 @@ class Store(ShareRepairs):
                     self._read_batch(path, station, None, report)
                     moved = self.layout.set_aside(path, "conflicts", station)
                     report.problems.append(self._problem(path, _(
-                        "conflict copy made by a sync tool: merged, then set aside as {moved}").format(moved=moved)))
+                        "conflict copy made by a sync tool: merged, then set aside as {moved}").format(
+                        moved=moved or "-")))
                     done.add(name)
                     continue
                 m = BATCH_RE.match(name)
@@ -773,7 +774,7 @@ class Store(ShareRepairs):
         except SnapshotDamaged as exc:
             moved = self.layout.set_aside(exc.path, "quarantine", "snapshots")
             report.problems.append(self._problem(exc.path, _("{problem}; set aside as {moved}").format(
-                problem=exc.problem, moved=moved)))
+                problem=exc.problem, moved=moved or "-")))
             return
         if info is None or info.name == self.merged_snapshot:
             return
@@ -786,7 +787,7 @@ class Store(ShareRepairs):
             except SnapshotDamaged as exc:
                 moved = self.layout.set_aside(info.path, "quarantine", "snapshots")
                 report.problems.append(self._problem(exc.path, _("{problem}; snapshot set aside as {moved}").format(
-                    problem=exc.problem, moved=moved)))
+                    problem=exc.problem, moved=moved or "-")))
                 return
             with self._lock:
                 for d, r in snap_ranges.items():
