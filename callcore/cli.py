@@ -162,7 +162,7 @@ DUPLICATES_SHOWN = 200          # duplicate lines printed; the rest are counted
 
 def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        from .contact_import import ImportFileError, parse_contacts_csv
+        from .contact_import import ImportFileError, parse_contacts_csv, without_gc
         from .contact_merge import plan_import, write_contacts
         from .numbers import MatchRules
     except ImportError:
@@ -200,7 +200,8 @@ def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
             for row, reason in sorted(rejected):
                 print(_("  row {row}: {reason}").format(row=row, reason=reason))
         return EXIT_OK
-    return _run_with_store(args, settings, body)
+    with without_gc():        # ~1M acyclic objects; also over the checkpoint written on close
+        return _run_with_store(args, settings, body)
 
 
 def find_contacts(store: Any, settings: Settings, text: str, limit: int) -> list[tuple[Contact, str]]:

@@ -183,10 +183,14 @@ def _plan(rows: Iterable[ImportRow], planner: _Planner, duplicates: DuplicateMod
             keys = [phone_key(p.number, planner.rules) for p in row.contact.phones]
             owner, number = planner.owner(row, keys)
             other = planner.current(owner) if owner is not None else None
-            if other is None or owner is None:
-                new = row.contact
-                keys = [k for k in keys if k]
-            elif duplicates == "merge":
+            if other is None or owner is None:          # a new contact: the common case, short
+                keys = [k for k in keys if k] if "" in keys else keys
+                planner.row_of[cid] = row.row
+                order.append(cid)
+                planner.state[cid] = row.contact
+                planner._index(row.contact, keys)
+                continue
+            if duplicates == "merge":
                 new, kept = _fill(other, row, planner)
                 cid = owner
                 duplicate = Duplicate(row.row, number, other.name, planner.row_of.get(owner), "merged", kept)
