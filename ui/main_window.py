@@ -29,7 +29,7 @@ def connection_text(status: str, reason: str = "") -> str:
     if status == "connecting":
         return _("Connecting…")
     if status == "auth_failed":
-        return _("Authentication failed — check ami.username/ami.secret")
+        return reason or _("The PBX refused the login — check the AMI user name and secret in Settings")
     if reason:
         return _("Not connected: {reason}").format(reason=reason)
     return _("Not connected")

@@ -20,7 +20,10 @@ def services():
     ("connected", "", "Connected"),
     ("off", "", "Switched off"),
     ("failing", "Connection refused by 10.0.0.5:5038", "Not connected: Connection refused by 10.0.0.5:5038"),
-    ("auth_failed", "", "Authentication failed — check ami.username/ami.secret"),
+    ("auth_failed", "", "The PBX refused the login — check the AMI user name and secret in Settings"),
+    ("auth_failed", "The PBX at 127.0.0.1:5038 refused the login (authentication failed) — check "
+     "the AMI username and secret", "The PBX at 127.0.0.1:5038 refused the login (authentication "
+     "failed) — check the AMI username and secret"),
 ])
 def test_connection_indicator(make_ui, services, status, reason, text):
     ui = make_ui(services)
