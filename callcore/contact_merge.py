@@ -179,16 +179,25 @@ def _plan(rows: Iterable[ImportRow], planner: _Planner, duplicates: DuplicateMod
         base = planner.current(cid) if "id" in row.present else None
         if base is not None:
             new = _update(base, row, planner)
+            for phone in row.contact.phones:            # a number that another contact has too
+                owner = planner.by_number.get(phone_key(phone.number, planner.rules))
+                other = planner.current(owner) if owner is not None and owner != cid else None
+                if other is not None:
+                    plan.duplicates.append(Duplicate(row.row, phone.number, other.name,
+                                                     planner.row_of.get(owner), "kept on both"))
         else:
             keys = [phone_key(p.number, planner.rules) for p in row.contact.phones]
             owner, number = planner.owner(row, keys)
             other = planner.current(owner) if owner is not None else None
             if other is None or owner is None:          # a new contact: the common case, short
-                keys = [k for k in keys if k] if "" in keys else keys
+                contact = row.contact
+                if len(set(keys)) < len(keys):          # one number twice in the row: keep it once
+                    contact = dataclasses.replace(contact, phones=planner.add_phones([], contact.phones))
+                keys = [k for k in dict.fromkeys(keys) if k]
                 planner.row_of[cid] = row.row
                 order.append(cid)
-                planner.state[cid] = row.contact
-                planner._index(row.contact, keys)
+                planner.state[cid] = contact
+                planner._index(contact, keys)
                 continue
             if duplicates == "merge":
                 new, kept = _fill(other, row, planner)
