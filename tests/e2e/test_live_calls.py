@@ -3,7 +3,7 @@
 their own AMI client; we check what the product saw."""
 from __future__ import annotations
 
-import time
+import socket
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from tests.e2e.live import Collector, CuttableProxy, control_client, product_con
 from tests.pbx import scenarios
 from tests.pbx.plan import (AMI_HOST, AMI_SECRET, AMI_TLS_PORT, AMI_USER, MAIN_DID,
                             OUTGOING_PREFIX, TRUNK_ANSWERS)
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.pbx
 
@@ -24,6 +25,13 @@ pytestmark = pytest.mark.pbx
 OVERRIDES = {("queue_abandoned", "status"): "missed"}
 FIELDS = ("direction", "status", "extension", "caller_number", "caller_name", "called_number",
           "transferred_to")
+
+
+def closed_port() -> int:
+    """A local port nobody listens on (connections are refused at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +48,21 @@ def live(pbx):
         ctl.close()
 
 
+def settled(conn: AmiConnection, ctl, linkedids: set[str], timeout: float = 30) -> None:
+    """Barrier instead of a sleep before "nothing more arrived": every channel of these
+    calls has hung up (seen by the control client), then a Ping round trip through the
+    product connection. Asterisk writes a session's pending events before it reads its
+    next action, so once the Pong is back every event of these calls went through the
+    product's tracker."""
+    def hung_up() -> bool:
+        events = ctl.events()
+        legs = {m.get("Uniqueid") for m in events if m.get("Linkedid") in linkedids} - {None, ""}
+        gone = {m.get("Uniqueid") for m in events if m.event == "Hangup"}
+        return bool(legs) and legs <= gone
+    assert wait_for(hung_up, timeout), f"calls {sorted(linkedids)} still up"
+    assert conn.ping().result(10).ok
+
+
 def leg_events_of(collector: Collector, call_ids: set[str]):
     return [e for e in collector.drain() if isinstance(e, (LegRinging, LegAnswered, LegEnded))
             and e.call_id in call_ids]
@@ -52,7 +75,7 @@ def test_scenario_live(live, name):
     ids = {c.linkedid for c in result.calls}
     assert collector.wait(lambda: len(collector.records(ids)) >= len(ids), 30), \
         f"logged: {[r.linkedid for r in collector.records(ids)]}"
-    time.sleep(1.0)  # a duplicate would arrive now
+    settled(conn, ctl, ids)  # a duplicate would have arrived by now
     firsts = [r for r in collector.records(ids) if r.id == call_id_for(r.linkedid)]  # XFER-4: + received parts
     logged = {r.linkedid: r for r in firsts}
     assert len(firsts) == len(ids), "each call logged exactly once"
@@ -148,8 +171,7 @@ def test_network_cut_mid_call_logs_once(proxied):
     assert collector.wait(lambda: "failing" in collector.statuses(), 10)
     assert collector.wait(lambda: conn.connected and proxy.accepted >= 2, 20)
     assert collector.wait(lambda: any(r.id == cid for r in collector.records()), 30)
-    ctl.wait_idle(timeout=30)
-    time.sleep(1.0)
+    settled(conn, ctl, {linkedid})
     assert len([r for r in collector.records() if r.id == cid]) == 1
     assert len([e for e in collector.of(LegRinging) if e.call_id == cid]) == 1, "no second popup"
     record = next(r for r in collector.records() if r.id == cid)
@@ -167,7 +189,7 @@ def test_call_ending_while_disconnected_is_logged_once(proxied):
     assert not any(r.id == cid for r in collector.records())
     proxy.blocked = False
     assert collector.wait(lambda: any(r.id == cid for r in collector.records()), 30)
-    time.sleep(1.0)
+    settled(conn, ctl, {linkedid})
     records = [r for r in collector.records() if r.id == cid]
     assert len(records) == 1 and records[0].status == "answered"
     assert [e.status for e in collector.of(LegEnded) if e.call_id == cid] == ["answered"]
@@ -177,13 +199,18 @@ def test_wrong_secret_is_auth_failed_without_hammering(pbx):
     collector = Collector()
     conn = product_connection(collector, secret="definitely-wrong", backoff_initial=0.1)
     conn.start()
+    witness = product_connection(Collector(), port=closed_port(), backoff_initial=0.1)
     try:
         assert collector.wait(lambda: conn.status == "auth_failed", 15)
-        time.sleep(3.0)
+        # Barrier: a connection on the same backoff that does retry (nobody listens on its
+        # port) has retried 4 times since; a retry after auth_failed would have happened.
+        witness.start()
+        assert wait_for(lambda: witness.attempts >= 5, 15)
         assert conn.attempts == 1
         assert collector.statuses() == ["connecting", "auth_failed"]
     finally:
         conn.stop()
+        witness.stop()
 
 
 def test_tls_port(pbx):
