@@ -175,9 +175,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     half = len(sample) // 2
-    if odd >= half * 0.3 and even == 0:
+    # A few NULs on the other side: characters such as U+0400 or U+0600 (low byte 0).
+    if odd >= half * 0.3 and even <= odd * 0.05:
         return "utf-16-le"
-    if even >= half * 0.3 and odd == 0:
+    if even >= half * 0.3 and odd <= even * 0.05:
         return "utf-16-be"
     return None
 
