@@ -24,6 +24,8 @@ class Store(Protocol):
     ranges: dict[str, RangeSet]
     share_status: str
     _conditions: dict[str, StoreProblem]
+    _journal_damage: dict[Path, list[int]]
+    _gap_check_due: bool
     journal: Any
     torn_grace: float
     _state_path: Path
@@ -36,6 +38,7 @@ class Store(Protocol):
     def _table_damaged(self, path: Path, problem: str) -> None: ...
     def _rebuild(self) -> None: ...
     def _set_condition(self, kind: str, path: Path | None, text: str | None = None) -> None: ...
+    def _own_marks(self) -> dict[str, int]: ...
     def sync_now(self) -> Any: ...
 
 
@@ -55,7 +58,10 @@ def _report_gaps(store: Store, layout: ShareLayout) -> None:
         stale = [k for k in store._conditions if k.startswith("gap:")]
     for kind in stale:
         store._set_condition(kind, None)
+    own = store._own_marks()
     for gap in share_gaps(layout, known):
+        if gap.device in own:
+            continue                         # the sync just republished these, or said why it cannot
         store._set_condition(f"gap:{gap.device}:{gap.first}", layout.stations / gap.station, gap.describe())
 
 
@@ -78,6 +84,8 @@ def check_store(store: Store) -> list[StoreProblem]:
                 store._table_damaged(exc.path, exc.problem)
     assert store.journal is not None
     for seg in list(store.journal.segments):
+        if seg.path in store._journal_damage:
+            continue                         # reported since start-up, with where its copy is
         try:
             parsed = parse_lines(seg.path.read_bytes())
         except FileNotFoundError:
@@ -91,6 +99,7 @@ def check_store(store: Store) -> list[StoreProblem]:
     # the share
     layout = store.layout
     if layout is not None:
+        store._gap_check_due = True          # look for own gaps now, not in 5 minutes
         report = store.sync_now()
         if not report.online:
             if not store.share_status:

@@ -41,4 +41,7 @@ def test_journal_damage_not_on_the_share_stays_reported(open_store, tmp_path, sh
     again = open_store("alpha")
     again.sync_now()
     assert any("damaged journal lines 1" in str(p) for p in again.problems)
-    assert any("damaged journal lines 1" in str(p) for p in again.check())
+    problems = [str(p) for p in again.check()]
+    assert any("damaged journal lines 1" in p for p in problems)
+    assert any("changes 1-1 of workstation alpha" in p and "cannot be republished" in p for p in problems)
+    assert len([p for p in problems if "changes 1-1" in p]) == 1            # said once, by its owner
