@@ -97,6 +97,7 @@ class _Leg:
     transferred_away: bool = False
     bridge: str = ""
     record_id: str = ""            # the call log record this leg belongs to (fixed at its popup)
+    consult_from: str = ""         # rung by this extension for a transfer not (yet) made
     ended_at: datetime | None = None
 
 
@@ -499,14 +500,19 @@ class CallTracker:
             return leg.record_id
         call = leg.call
         record_id = self._call_id(call)
-        if leg.extension and leg.is_dest:
+        if leg.extension and not leg.originated:
+            # (the pending test does not need is_dest: a phone's Newstate Ringing can come
+            # before the DialBegin that dialled it — events of different channels race)
             pending, handler = call.pending, call.answered_leg
-            if pending is not None and pending.to_extension == leg.extension and pending.leg_id in self._legs:
+            if pending is not None and pending.to_extension == leg.extension and pending.leg_id in self._legs \
+                    and pending.leg_id != leg.uid:
                 record_id = self._next_id(call, pending.leg_id)
-            elif handler is not None and handler is not leg and handler.extension \
+                leg.consult_from = pending.from_extension
+            elif leg.is_dest and handler is not None and handler is not leg and handler.extension \
                     and handler.extension != leg.extension and handler.answered_at is not None \
                     and leg.created > handler.answered_at:   # not a ring-all colleague
                 record_id = self._next_id(call, handler.uid)
+                leg.consult_from = handler.extension
         leg.record_id = record_id
         return record_id
 
@@ -816,6 +822,21 @@ class CallTracker:
             return []
         return self._mark_transfer(call, handler, dest.extension, "blind", at)
 
+    def _consult_record(self, leg: _Leg, at: datetime) -> CallRecord:
+        """An attended transfer that did not happen (target hung up, did not answer, or it
+        was cancelled): the consult call was an internal call of its own."""
+        answered_at = leg.answered_at
+        ring_end = answered_at or at
+        return CallRecord(
+            id=leg.record_id, linkedid=leg.call.linkedid, direction="internal",
+            status="answered" if answered_at is not None else "missed",
+            started_at=leg.created.isoformat(timespec="milliseconds"),
+            caller_number=leg.consult_from, called_number=leg.extension, extension=leg.extension,
+            answered_at=answered_at.isoformat(timespec="milliseconds") if answered_at else None,
+            ended_at=at.isoformat(timespec="milliseconds"),
+            ring_seconds=round(max((ring_end - leg.created).total_seconds(), 0.0), 3),
+            talk_seconds=round(max((at - answered_at).total_seconds(), 0.0), 3) if answered_at else 0.0)
+
     def _split(self, call: _Call, leg: _Leg, at: datetime) -> list[DomainEvent]:
         """XFER-4: the transferring leg ended — log its part now (status transferred, its
         own talk time) and go on with the receiving part as a record of its own."""
@@ -885,6 +906,8 @@ class CallTracker:
         leg.ended_at = at
         if leg.transferred_away and leg.extension and call.legs and call.merged_into is None:
             out.extend(self._split(call, leg, at))
+        if leg.consult_from and leg.record_id != self._call_id(call) and not call.transferred:
+            out.append(CallLogged(self._consult_record(leg, at)))
         if not call.legs and call.merged_into is None:
             self._calls.pop(call.linkedid, None)
             record = self._record(call, at)
@@ -898,6 +921,8 @@ class CallTracker:
             return "transferred", ""
         if leg.answered:
             return "answered", ""
+        if leg.consult_from and leg.record_id != self._call_id(call):
+            return "missed", ""         # a consult call of a transfer that did not happen
         if leg.is_dest:
             handler = call.answered_leg
             if handler is not None and handler is not leg and handler.extension != leg.extension:

@@ -13,6 +13,7 @@ from callcore.events import (CallLogged, LegAnswered, LegEnded, LegRinging, LegT
 from callcore.records import call_id_for
 from tests.e2e.live import Collector, control_client, product_connection
 from tests.pbx import scenarios
+from tests.waiting import wait_for
 from tests.pbx.plan import MAIN_DID, OUTGOING_PREFIX, TRUNK_ANSWERS, direct_did
 
 pytestmark = pytest.mark.pbx
@@ -57,6 +58,12 @@ def records_of(collector: Collector, linkedid: str, count: int, timeout: float =
     return collector.records({linkedid})
 
 
+def idle(ctl, linkedid: str, timeout: float = 40) -> None:
+    """This call has no channel left (other sessions may use the PBX meanwhile)."""
+    assert wait_for(lambda: not any(c.get("Linkedid") == linkedid for c in ctl.channels()), timeout, step=0.2), \
+        f"call {linkedid} still up"
+
+
 def bridged_together(ctl, linkedid: str, extension: str) -> bool:
     """The extension's phone and the caller share one bridge: they talk to each other."""
     chans = [c for c in ctl.channels() if c.get("Linkedid") == linkedid]
@@ -83,7 +90,7 @@ def test_blind_transfer_of_an_answered_call_note_first_and_two_records(stations)
         (NOTE.notes, NOTE.call_notes, NOTE.from_user, NOTE.contact_id, NOTE.contact_name)
     assert (note.from_extension, note.to_extension, note.call_id) == ("201", "202", target.call_id)
     assert target.transferred_by == "201"
-    ctl.wait_idle(timeout=40)
+    idle(ctl, linkedid)
     for station in (first, second):     # both stations log the same two records
         first_part, second_part = sorted(records_of(station, linkedid, 2), key=lambda r: r.started_at)
         assert (first_part.id, first_part.status, first_part.extension, first_part.transferred_to) == \
@@ -109,7 +116,7 @@ def test_blind_transfer_of_a_ringing_call(stations):
     result = commands.blind_transfer(leg.leg_id, "202").result(10)
     assert result.ok, result.message
     answered(first, ringing(first, linkedid, "202"))
-    ctl.wait_idle(timeout=40)
+    idle(ctl, linkedid)
     first_part, second_part = sorted(records_of(first, linkedid, 2), key=lambda r: r.started_at)
     assert (first_part.status, first_part.extension, first_part.transferred_to, first_part.talk_seconds) == \
         ("transferred", "206", "202", 0)
@@ -130,7 +137,7 @@ def test_attended_transfer_completed(stations):
     assert commands.complete_transfer(leg.leg_id).result(10).ok
     ctl.wait_event("AttendedTransfer", timeout=10, Result="Success")
     assert bridged_together(ctl, linkedid, "202")
-    ctl.wait_idle(timeout=40)
+    idle(ctl, linkedid)
     first_part, second_part = sorted(records_of(first, linkedid, 2), key=lambda r: r.started_at)
     assert (first_part.status, first_part.extension, first_part.transferred_to) == ("transferred", "201", "202")
     assert (second_part.status, second_part.extension, second_part.transferred_from, second_part.transfer_note) \
@@ -149,9 +156,13 @@ def test_attended_transfer_target_hangs_up_caller_back_with_operator(stations):
     assert ctl.action("Hangup", {"Channel": target.channel}).get("Response") == "Success"
     ctl.wait_event("BridgeEnter", since=since, timeout=10, Channel=leg.channel)
     assert bridged_together(ctl, linkedid, "201"), "the caller is back with the operator"
-    ctl.wait_idle(timeout=40)
-    records = records_of(first, linkedid, 1)
-    assert [(r.status, r.extension, r.transferred_to) for r in records] == [("answered", "201", "")]
+    idle(ctl, linkedid)
+    records = {r.id: r for r in records_of(first, linkedid, 2)}
+    call = records.pop(call_id_for(linkedid))
+    assert (call.status, call.extension, call.transferred_to) == ("answered", "201", "")
+    consult, = records.values()       # the consult call, logged on its own
+    assert (consult.id, consult.direction, consult.status, consult.caller_number, consult.extension) == \
+        (target.call_id, "internal", "answered", "201", "202")
 
 
 def test_attended_transfer_cancelled_while_target_rings(stations):
@@ -160,15 +171,19 @@ def test_attended_transfer_cancelled_while_target_rings(stations):
     leg = ringing(first, linkedid, "201")
     answered(first, leg)
     assert commands.attended_transfer(leg.leg_id, "203").result(10).ok     # 203 never answers
-    ringing(first, linkedid, "203")
+    target = ringing(first, linkedid, "203")
     since = ctl.mark()
     result = commands.cancel_transfer(leg.leg_id).result(10)
     assert result.ok, result.message
     ctl.wait_event("BridgeEnter", since=since, timeout=10, Channel=leg.channel)
     assert bridged_together(ctl, linkedid, "201"), "the caller is back with the operator"
-    ctl.wait_idle(timeout=40)
-    records = records_of(first, linkedid, 1)
-    assert [(r.status, r.extension) for r in records] == [("answered", "201")]
+    idle(ctl, linkedid)
+    records = {r.id: r for r in records_of(first, linkedid, 2)}
+    call = records.pop(call_id_for(linkedid))
+    assert (call.status, call.extension, call.transferred_to) == ("answered", "201", "")
+    consult, = records.values()
+    assert (consult.id, consult.direction, consult.status, consult.extension) == \
+        (target.call_id, "internal", "missed", "203")
 
 
 @pytest.mark.parametrize("target, says", [("299", "Extension 299 does not exist"),
@@ -182,7 +197,7 @@ def test_transfer_to_a_missing_or_offline_extension_keeps_the_call(stations, tar
         result = transfer(leg.leg_id, target).result(10)
         assert not result.ok and result.message.startswith(says), result.message
     assert bridged_together(ctl, linkedid, "201"), "still talking"
-    ctl.wait_idle(timeout=40)
+    idle(ctl, linkedid)
     assert [(r.status, r.extension) for r in records_of(first, linkedid, 1)] == [("answered", "201")]
 
 
@@ -197,7 +212,7 @@ def test_dial_outside_with_prefix_and_internal_without(stations):
     assert commands.hangup(leg.leg_id).result(10).ok
     record, = records_of(first, outside.linkedid, 1)
     assert (record.direction, record.status, record.called_number) == ("out", "answered", TRUNK_ANSWERS)
-    ctl.wait_idle(timeout=30)
+    idle(ctl, outside.linkedid)
     internal = commands.dial("205").result(10)
     assert internal.ok and internal.dialled == "205"
     answered(first, ringing(first, internal.linkedid, "205"), timeout=30)
@@ -205,7 +220,7 @@ def test_dial_outside_with_prefix_and_internal_without(stations):
     record, = records_of(first, internal.linkedid, 1)
     assert (record.direction, record.status, record.called_number, record.extension) == \
         ("internal", "answered", "205", "205")
-    ctl.wait_idle(timeout=30)
+    idle(ctl, internal.linkedid)
 
 
 def test_quick_connect_rings_both_and_bridges_them(stations):
@@ -221,7 +236,7 @@ def test_quick_connect_rings_both_and_bridges_them(stations):
     record, = records_of(first, result.linkedid, 1)
     assert (record.direction, record.status, record.extension, record.called_number) == \
         ("out", "answered", "205", TRUNK_ANSWERS)
-    ctl.wait_idle(timeout=30)
+    idle(ctl, result.linkedid)
 
 
 def bridged_together_any(ctl, linkedid: str, extension: str) -> bool:
@@ -250,4 +265,4 @@ def test_blind_transfer_of_an_outgoing_call(stations):
             first_part.called_number) == ("out", "transferred", "201", "202", TRUNK_ANSWERS)
     assert (second_part.direction, second_part.status, second_part.extension, second_part.transferred_from,
             second_part.called_number) == ("out", "answered", "202", "201", TRUNK_ANSWERS)
-    ctl.wait_idle(timeout=30)
+    idle(ctl, result.linkedid)
