@@ -541,6 +541,8 @@ class Directory:
                                              list(_prefix_range(self._names, whole)))):
             return
         # Walk the rarest word's prefix range and check the other typed words per contact.
+        # (The base's count includes voided entries: after edits the choice, and so the
+        # order within this rank, may differ from a fresh load; the contacts found do not.)
         def range_size(token: str) -> int:
             lo, hi = _prefix_bounds(self._base.words, token, tuples=False)
             olo, ohi = _prefix_bounds(self._words, token)

@@ -121,10 +121,11 @@ def _open(store: Any, rules: MatchRules, cache_folder: Path | None,
         if path is not None:
             try:
                 result = _from_file(path, directory, snapshot, fingerprint, header)
+            except FileNotFoundError:
+                result = DirectoryLoad(directory, "build", problem="no file yet")
             except (OSError, CacheDamaged) as exc:
                 problem = str(exc) if isinstance(exc, CacheDamaged) else f"cannot read: {exc}"
-                if not isinstance(exc, FileNotFoundError):
-                    log.warning("directory cache %s ignored (%s); building the index", path, problem)
+                log.warning("directory cache %s ignored (%s); building the index", path, problem)
                 result = DirectoryLoad(directory, "build", problem=problem)
         if result is not None and result.source != "build":
             if on_numbers_ready is not None:
@@ -331,6 +332,9 @@ def write_cache(path: Path, header: dict[str, Any], fingerprint: bytes,
                              sections=sections), protocol=5)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    for stale in path.parent.glob(f"{path.name}.*.tmp"):    # left by a process that ended mid-write
+        if stale != tmp:
+            stale.unlink(missing_ok=True)
     try:
         with open(tmp, "wb") as f:
             f.write(MAGIC + struct.pack("<I", len(head)) + head)

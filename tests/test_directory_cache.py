@@ -299,3 +299,14 @@ def test_a_folder_that_cannot_hold_the_file_only_costs_a_build(filled):
     result = load(store, folder)
     assert result.source == "build"
     assert answers(result.directory) == answers(built(store))
+
+
+def test_a_temporary_file_left_by_an_interrupted_write_is_cleaned_up(filled):
+    reopen, folder = filled
+    folder.mkdir(parents=True)
+    left = folder / f"{directory_cache.CACHE_NAME}.99999.tmp"
+    left.write_bytes(b"half a file")
+    store = reopen()
+    assert load(store, folder).source == "build"
+    assert not left.exists() and cache_path(folder).is_file()
+    assert load(store, folder).source == "cache"
