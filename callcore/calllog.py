@@ -45,9 +45,14 @@ def other_party_number(record: CallRecord) -> str:
 Lookup = Callable[[str], "list[Match]"]
 
 
-def enrich(record: CallRecord, lookup: Lookup, user: str = "") -> CallRecord:
-    """Fill contact_id/contact_name from the directory (best match) and the user name."""
+UserFor = Callable[[CallRecord], str]
+
+
+def enrich(record: CallRecord, lookup: Lookup, user: "str | UserFor" = "") -> CallRecord:
+    """Fill contact_id/contact_name from the directory (best match) and the user name
+    (``user`` may be a function of the record: who handled *that* extension)."""
     changes: dict[str, str] = {}
+    user = user(record) if callable(user) else user
     number = other_party_number(record)
     if number and not record.contact_id:
         matches = lookup(number)
@@ -67,7 +72,7 @@ def _problem(exc: BaseException) -> str:
 class CallLogger:
     """Queue of finished calls written by one background thread; see the module docstring."""
 
-    def __init__(self, store: Store, lookup: Lookup, user: str = "",
+    def __init__(self, store: Store, lookup: Lookup, user: "str | UserFor" = "",
                  on_written: Callable[[CallRecord, bool], None] | None = None, *,
                  on_waiting: Callable[[int], None] | None = None,
                  retry_initial: float = 1.0, retry_max: float = 30.0,

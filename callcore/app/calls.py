@@ -44,9 +44,24 @@ class CallLogFeature:
     thread, enriched with the directory's contact and the user's name."""
 
     def __init__(self, store: Store, hub: EventHub, directory: DirectoryFeature, user: str,
-                 on_written=None):
-        self.logger = CallLogger(store, directory.lookup, user, on_written=on_written)
+                 extension: str = "", on_written=None):
+        self.store = store
+        self.user = user
+        self.extension = extension
+        self.logger = CallLogger(store, directory.lookup, self.user_for, on_written=on_written)
         self._unsubscribe = hub.subscribe(CallLogged, lambda event: self.logger.log(event.record))
+
+    def user_for(self, record: CallRecord) -> str:
+        """Who handled this record: this station's user for its own extension's calls, the
+        user set up for another extension, else nobody. Every station logs every call, so
+        the first station to write a record must not stamp its own operator on a colleague's
+        call (XFER-4: the receiving leg of a transfer)."""
+        if not record.extension or record.extension == self.extension:
+            return self.user
+        for user in self.store.users.all(copy=False):
+            if user.extension == record.extension:
+                return user.name
+        return ""
 
     @property
     def waiting(self) -> int:

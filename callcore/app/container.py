@@ -146,7 +146,9 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
                                      prepare_call_search=app.mode is AppMode.WINDOW)
     app._closers.append(app.directory.close)
     user = settings.get("station.user") or ("recorder" if app.mode is AppMode.RECORDER else "")
-    app.call_log = CallLogFeature(store, hub, app.directory, user, on_written=on_call_written)
+    extension = "" if app.mode is AppMode.RECORDER else app.extension
+    app.call_log = CallLogFeature(store, hub, app.directory, user, extension,
+                                  on_written=on_call_written)
     app._closers.append(app.call_log.close)
     app.status.call_log = app.call_log
 

@@ -82,3 +82,24 @@ def test_store_changes_reach_the_hub_as_typed_events(tmp_path):
     finally:
         app.close()
     assert seen == [StoreChanged("contacts", frozenset({contact.id}), "local")]
+
+
+def test_a_colleagues_call_is_not_stamped_with_this_stations_user(tmp_path):
+    """Every station logs every call; the user on a record is the one of its extension."""
+    from callcore.records import CallRecord, User
+    settings_file = office(tmp_path)
+    settings = load_settings(settings_file, user_file=False)
+    settings.data["station"]["user"] = "Άννα"
+    app = build_app(settings, AppMode.WINDOW)
+    try:
+        app.store.users.put(User(name="Μαρία", extension="202"))
+        calls = app.call_log
+        mine = CallRecord(id="c1", linkedid="l1", direction="in", status="answered",
+                          started_at="2026-11-29T10:00:00+00:00", extension="201")
+        theirs = CallRecord(id="c2", linkedid="l2", direction="in", status="answered",
+                            started_at="2026-11-29T10:00:00+00:00", extension="202")
+        nobody = CallRecord(id="c3", linkedid="l3", direction="in", status="missed",
+                            started_at="2026-11-29T10:00:00+00:00", extension="209")
+        assert [calls.user_for(r) for r in (mine, theirs, nobody)] == ["Άννα", "Μαρία", ""]
+    finally:
+        app.close()
