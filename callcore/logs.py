@@ -91,6 +91,9 @@ def redact(text: str) -> str:
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
+    lowered = text.lower()
+    if "secret" not in lowered and "pass" not in lowered and "pwd" not in lowered:
+        return text                      # the common line: no regex needed
     return _KEYED_SECRET.sub(_mask_value, text)
 
 
@@ -181,6 +184,7 @@ def setup_logging(mode: str, level: str = "INFO", folder: Path | None = None) ->
     Every handler already on the root logger also gets the redaction filter."""
     level_name = parse_log_level(level)
     path = log_path(mode, folder)
+    problem = ""
     global _handler
     with _setup_lock:
         root = logging.getLogger()
@@ -189,11 +193,8 @@ def setup_logging(mode: str, level: str = "INFO", folder: Path | None = None) ->
             try:
                 handler = _open_handler(path)
             except OSError as exc:
-                fallback = log_path(mode, Path(tempfile.gettempdir()) / APP_NAME)
-                handler = _open_handler(fallback)
-                log.warning("cannot write the log folder %s (%s); logging to %s",
-                            path.parent, exc, fallback)
-                path = fallback
+                problem = f"cannot write the log folder {path.parent} ({exc})"
+                handler = _open_handler(log_path(mode, Path(tempfile.gettempdir()) / APP_NAME))
             if current is not None:
                 root.removeHandler(current)
                 current.close()
@@ -211,6 +212,8 @@ def setup_logging(mode: str, level: str = "INFO", folder: Path | None = None) ->
     if started:
         log.info("%s started: pid %d, Python %s, %s; log level %s", mode, os.getpid(),
                  sys.version.split()[0], sys.platform, level_name)
+    if problem:
+        log.warning("%s; logging here instead", problem)
     return Path(getattr(current, "baseFilename", path))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -191,3 +192,35 @@ def test_the_ami_loop_logs_what_nobody_awaited(caplog):
         conn.stop()
     crash = [r for r in caplog.records if r.name == "callcore.crash"]
     assert crash and "asyncio: Exception in callback" in crash[0].getMessage()
+
+
+CONSOLE_PROGRAM = textwrap.dedent('''
+    import logging, sys
+    from pathlib import Path
+    from callcore.logs import add_secret, setup_logging
+    logging.basicConfig(stream=sys.stderr, format="%(message)s")      # a console handler first
+    path = setup_logging("cli", "INFO", Path(sys.argv[1]))
+    add_secret(sys.argv[2])
+    logging.getLogger("cli").warning("retrying with %s and %s", sys.argv[2], {"secret": "typed-by-hand"})
+    print(path)
+''')
+
+
+def test_console_output_is_masked_too_and_an_unwritable_folder_falls_back_to_temp(tmp_path):
+    """The CLI's console handler shows the same masked text; a log folder that cannot be
+    created (here: a file is in the way) does not stop the program."""
+    blocked = tmp_path / "logs"
+    blocked.write_text("not a folder", encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp))
+    proc = subprocess.run([sys.executable, "-c", CONSOLE_PROGRAM, str(blocked / "sub"), SECRET],
+                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8", env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    path = Path(proc.stdout.strip())
+    assert path == temp / logs.APP_NAME / "operator-cli.log"
+    text = path.read_text(encoding="utf-8")
+    assert "cannot write the log folder" in text
+    for shown in (proc.stderr, text):
+        assert "retrying with ******** and {'secret': '********'}" in shown
+        assert SECRET not in shown and "typed-by-hand" not in shown
