@@ -9,6 +9,7 @@ The call's Linkedid is the Originate ChannelId, so the expected result names it.
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 import uuid
@@ -313,6 +314,72 @@ def attended_transfer(ami: AmiClient) -> ScenarioResult:
         transferred_to="202" if ok else "", note=f"AttendedTransfer Result={result.get('Result')}")])
 
 
+TRANSFER_NOTE = "Θέλει προσφορά — محمد رضایی — Иван"
+
+
+def transfer_note_event(ami: AmiClient, linkedid: str, leg_uid: str, source: str, target: str,
+                        kind: str, notes: str = TRANSFER_NOTE) -> None:
+    """What the app broadcasts before it transfers (docs/ami.md, "Transfer notes"): a
+    UserEvent CallcoreTransferNote whose JSON is cut into Part00… headers. Built here
+    by hand so the recordings do not depend on the product's encoder."""
+    payload = json.dumps({"call_id": "", "linkedid": linkedid, "leg_id": leg_uid, "kind": kind,
+                          "from": source, "from_user": "Άννα", "to": target, "notes": notes,
+                          "call_notes": "", "contact_id": "", "contact_name": "محمد رضایی",
+                          "context": ""}, ensure_ascii=False)
+    parts = [payload[i:i + 200] for i in range(0, len(payload), 200)]
+    headers = [("UserEvent", "CallcoreTransferNote"), ("Parts", str(len(parts)))]
+    headers += [(f"Part{i:02d}", part) for i, part in enumerate(parts)]
+    reply = ami.action("UserEvent", headers)
+    if reply.get("Response") != "Success":
+        raise AmiError(f"UserEvent refused: {reply.get('Message')}")
+
+
+def blind_transfer_with_note(ami: AmiClient) -> ScenarioResult:
+    """Persian caller answered by 201; the app announces the transfer with a note
+    (UserEvent) and then Redirects the caller to 202 (no transfer event from Asterisk);
+    202 answers; the caller hangs up 8 s after the first answer. Two records: 201's part
+    (transferred) and 202's part (transferred_from 201, with the note)."""
+    since = ami.mark()
+    call_id = outside_call(ami, MAIN_DID, PERSIAN, talk=8)
+    up = ami.wait_event("Newstate", since=since, timeout=20, Channel="PJSIP/201-*",
+                        ChannelStateDesc="Up", Linkedid=call_id)
+    caller = caller_leg(ami, since, call_id)
+    time.sleep(1)
+    transfer_note_event(ami, call_id, up["Uniqueid"], "201", "202", "blind")
+    reply = ami.action("Redirect", {"Channel": caller, "Context": "internal", "Exten": "202",
+                                    "Priority": "1"})
+    if reply.get("Response") != "Success":
+        raise AmiError(f"Redirect failed: {reply.get('Message')}")
+    ami.wait_idle(timeout=40)
+    return ScenarioResult("blind_transfer_with_note", blind_transfer_with_note.__doc__, [ExpectedCall(
+        call_id, "in", "transferred", "201", *PERSIAN, MAIN_DID, "ANSWER", transferred_to="202",
+        note="second record: 202 answered, transferred_from 201, transfer_note = TRANSFER_NOTE")])
+
+
+def attended_transfer_cancelled(ami: AmiClient) -> ScenarioResult:
+    """Cyrillic caller answered by 201; 201 starts an attended transfer to 203 (never
+    answers), then cancels it (CancelAtxfer): back with the caller, who hangs up 9 s after
+    the answer. One answered call for 201, plus the consult call 201 → 203 (missed)."""
+    since = ami.mark()
+    call_id = outside_call(ami, MAIN_DID, CYRILLIC, talk=9)
+    up = ami.wait_event("Newstate", since=since, timeout=20, Channel="PJSIP/201-*",
+                        ChannelStateDesc="Up", Linkedid=call_id)
+    time.sleep(1)
+    transfer_note_event(ami, call_id, up["Uniqueid"], "201", "203", "attended")
+    reply = ami.action("Atxfer", {"Channel": up["Channel"], "Exten": "203", "Context": "internal"})
+    if reply.get("Response") != "Success":
+        raise AmiError(f"Atxfer failed: {reply.get('Message')}")
+    ami.wait_event("Newstate", since=since, timeout=10, Channel="PJSIP/203-*", ChannelStateDesc="Ringing")
+    time.sleep(1)
+    reply = ami.action("CancelAtxfer", {"Channel": up["Channel"]})
+    if reply.get("Response") != "Success":
+        raise AmiError(f"CancelAtxfer failed: {reply.get('Message')}")
+    ami.wait_idle(timeout=40)
+    return ScenarioResult("attended_transfer_cancelled", attended_transfer_cancelled.__doc__, [ExpectedCall(
+        call_id, "in", "answered", "201", *CYRILLIC, MAIN_DID, "ANSWER",
+        note="second record: the consult call, internal 201 -> 203, missed")])
+
+
 # -- queue -----------------------------------------------------------------------------------
 def queue_answered(ami: AmiClient) -> ScenarioResult:
     """Persian caller dials the support line: the ring-all queue rings 202 and 203; 202
@@ -376,5 +443,6 @@ SCENARIOS: dict[str, Callable[[AmiClient], ScenarioResult]] = {f.__name__: f for
     click_to_dial_answered, click_to_dial_no_answer, click_to_dial_busy,
     click_to_dial_operator_no_answer, internal_call, internal_call_no_answer,
     blind_transfer_action, blind_transfer_redirect, attended_transfer,
+    blind_transfer_with_note, attended_transfer_cancelled,
     queue_answered, queue_abandoned, busy_hour,
 ]}
