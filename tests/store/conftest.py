@@ -76,7 +76,8 @@ def mounts():
             return folder in done
 
         def umount(self, folder: Path) -> None:
-            subprocess.run(["umount", str(folder)], check=True)
+            """Lazy: detached at once even while a process has a file open in it."""
+            subprocess.run(["umount", "-l", str(folder)], check=True)
             done.remove(folder)
 
     yield Mounts()

@@ -18,6 +18,8 @@ import pytest
 from callcore.store import Store
 from callcore.store.tablefiles import read_table_file
 
+from .conftest import needs_root
+
 WORKER = Path(__file__).with_name("worker.py")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +60,10 @@ def spawn(local: Path, share: Path, station: str, *args: str, env: dict | None =
     return Worker(subprocess.Popen([sys.executable, str(WORKER), str(local), str(share), station, *args],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                                    env={**os.environ, **(env or {})}))
+
+
+def n_committed(worker: "Worker") -> int:
+    return sum(1 for line in list(worker.lines) if line.startswith("committed "))
 
 
 def committed(output: str) -> dict[str, set[str]]:
@@ -153,15 +159,16 @@ def test_shared_folder_removed_and_restored_during_writes(tmp_path):
     b = spawn(tmp_path / "b", share, "b", "--calls", "400", "--delay", "0.01", "--linger", "2.5")
     wait_ready(a)
     wait_ready(b)
-    assert wait_for(lambda: len(a.lines) > 5 and len(b.lines) > 5)       # both have published some
+    assert wait_for(lambda: n_committed(a) > 5 and n_committed(b) > 5)    # both have published some
     share.rename(away)
     unplugged_at = {"a": len(a.lines), "b": len(b.lines)}
     # certain, not hoped for: each worker commits 20 changes while the share is away
-    assert wait_for(lambda: len(a.lines) >= unplugged_at["a"] + 20 and len(b.lines) >= unplugged_at["b"] + 20)
+    assert wait_for(lambda: committed("".join(a.lines[unplugged_at["a"]:]))["contacts"].__len__() >= 20
+                    and committed("".join(b.lines[unplugged_at["b"]:]))["calls"].__len__() >= 20)
     assert not share.exists()                         # nobody recreated it while it was gone
-    offline_a = committed("".join(a.lines[unplugged_at["a"]:unplugged_at["a"] + 20]))["contacts"]
-    offline_b = committed("".join(b.lines[unplugged_at["b"]:unplugged_at["b"] + 20]))["calls"]
-    assert len(offline_a) == 20 and len(offline_b) == 20
+    offline_a = committed("".join(a.lines[unplugged_at["a"]:]))["contacts"]
+    offline_b = committed("".join(b.lines[unplugged_at["b"]:]))["calls"]
+    assert len(offline_a) >= 20 and len(offline_b) >= 20
     away.rename(share)
     want_a = committed(finish(a))
     want_b = committed(finish(b))
@@ -173,6 +180,37 @@ def test_shared_folder_removed_and_restored_during_writes(tmp_path):
         other.sync_now()
         assert offline_a <= {c.id for c in other.contacts.all()}
         assert offline_b <= {c.id for c in other.calls.since()}
+
+
+@needs_root
+def test_unmounted_share_gets_nothing_from_running_workstations(tmp_path, mounts):
+    """The share is a real mount; unmounting it leaves an empty mount point, which the
+    workers' sync threads must see as 'not available' and never write to."""
+    real = tmp_path / "real-share"
+    real.mkdir()
+    share = mounts.bind(real, tmp_path / "share")
+    a = spawn(tmp_path / "a", share, "a", "--contacts", "400", "--delay", "0.01", "--linger", "2.5")
+    b = spawn(tmp_path / "b", share, "b", "--calls", "400", "--delay", "0.01", "--linger", "2.5")
+    wait_ready(a)
+    wait_ready(b)
+    assert wait_for(lambda: n_committed(a) > 5 and n_committed(b) > 5)
+    mounts.umount(share)
+    since = {"a": len(a.lines), "b": len(b.lines)}
+
+    def refused_and_worked_on(worker: Worker, key: str) -> bool:
+        later = list(worker.lines)[since[key]:]
+        return (any(line.startswith("status ") and "not available" in line for line in later)
+                and sum(1 for line in later if line.startswith("committed ")) >= 20)
+    # barrier: both sync threads have met the empty mount point and refused it, and both
+    # have committed 20 changes since
+    assert wait_for(lambda: refused_and_worked_on(a, "a") and refused_and_worked_on(b, "b"))
+    assert os.listdir(share) == []
+    mounts.bind(real, share)
+    want_a = committed(finish(a))
+    want_b = committed(finish(b))
+    for station in ("a", "b"):
+        contacts, calls = final_state(tmp_path / station, share, station)
+        assert set(contacts) == want_a["contacts"] and set(calls) == want_b["calls"]
 
 
 def test_clock_hours_apart_newest_edit_wins(tmp_path):

@@ -3,8 +3,9 @@
     python worker.py LOCAL SHARE STATION --contacts N --calls N [--delay S] [--edit KEY=VALUE…]
 
 Prints ``ready`` once open, then ``committed <table> <key>`` after each change's commit
-returned (the tests check that every printed key survives a kill -9), then syncs until
-every own change is on the share and prints ``done``.
+returned (the tests check that every printed key survives a kill -9) and ``status <text>``
+whenever the store's share status changes, then syncs until every own change is on the
+share and prints ``done``.
 """
 from __future__ import annotations
 
@@ -43,7 +44,11 @@ def main() -> int:
         contact.name = name
         store.contacts.put(contact)
         print(f"committed contacts {key}", flush=True)
+    status = ""
     for i in range(max(args.contacts, args.calls)):
+        if store.share_status != status:
+            status = store.share_status
+            print(f"status {status}", flush=True)
         if i < args.contacts:
             c = Contact(name=f"{args.station} contact {i} Μανουσάκης", phones=[Phone(f"210{i:07d}")])
             store.contacts.put(c)
