@@ -22,19 +22,18 @@ class StoreProblem:
         return f"{self.path}: {self.problem}"
 
 
-_REASONS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EROFS: "the folder is read-only",
-}
-
-
 def reason(exc: OSError) -> str:
-    """A short, translatable cause a user can act on (disk full, permission denied …)."""
-    text = _REASONS.get(exc.errno or 0)
-    return _(text) if text else (exc.strerror or str(exc))
+    """A short, translated cause a user can act on (disk full, permission denied …)."""
+    code = exc.errno or 0
+    if code == errno.ENOSPC:
+        return _("the disk is full")
+    if code == errno.EDQUOT:
+        return _("the disk quota is used up")
+    if code in (errno.EACCES, errno.EPERM):
+        return _("permission denied")
+    if code == errno.EROFS:
+        return _("the folder is read-only")
+    return exc.strerror or str(exc)
 
 
 def is_write_denied(exc: OSError) -> bool:
