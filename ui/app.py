@@ -21,6 +21,7 @@ from callcore.events import (CommandFailed, ConnectionStateChanged, ExtensionSta
                              LegTransferred, TransferNoteReceived, WindowRaiseRequested)
 from callcore.i18n import _
 
+from .dialling_windows import DiallingWindows
 from .live_calls import LiveCalls, LiveLeg
 from .look import setup_fonts, style_tables
 from .main_window import MainWindow
@@ -96,6 +97,11 @@ class OperatorUi:
         # Closing the main window quits: every open popup's notes are saved first.
         self.root.protocol("WM_DELETE_WINDOW", self.quit)
         self._bind_transfer()
+        # OUT-1/4/5, DIR-1..3: dial pad (Ctrl+N), directory (Ctrl+F), contact cards.
+        self.dialling = DiallingWindows(
+            self.root, self.ports, call_soon=self.pump.call_soon,
+            background=lambda work, done: self.pump.run_in_background(work, done, name="contact-calls"))
+        self.dialling.install(self.root, getattr(self.window, "menus", {}).get("calls"))
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:
@@ -136,6 +142,7 @@ class OperatorUi:
         self._unsubscribe.clear()
         for dialog in list(self.transfer_dialogs.values()):
             dialog.close()
+        self.dialling.close()
         for popup in list(self.popups.values()):
             if not popup.save_notes_now():
                 log.error("notes of call %s could not be saved on exit", popup.leg.call_id)
@@ -292,7 +299,10 @@ class OperatorUi:
             on_closed=self._popup_closed, is_demo=self.station.is_demo, iconify=silent,
             clock=self.clock, on_focus_newest=self.focus_newest_popup,
             on_transfer=self.open_transfer if self.ports.transfer is not None else None,
-            on_call_back=self.call_back if self.ports.dial is not None else None)
+            on_call_back=self.call_back if self.ports.dial is not None else None,
+            on_new_contact=self.dialling.new_contact_from if self.ports.contacts is not None else None,
+            on_add_to_contact=self.dialling.add_to_contact if self.ports.contacts is not None else None,
+            on_open_contact=self.dialling.open_card if self.ports.contacts is not None else None)
         self.popups[leg.leg_id] = popup
         note = self._transfer_notes.get(leg.call_id)
         if note is not None:

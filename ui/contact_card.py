@@ -79,7 +79,7 @@ class PhoneRow:
         ttk.ToolTip(self.call_button, text=_("Call this number: your phone rings first"))
         if card._dial is not None:
             self.call_button.grid(row=0, column=2, padx=(4, 0))
-        self.remove_button = ttk.Button(self.frame, text="✕", bootstyle="secondary-link",
+        self.remove_button = ttk.Button(self.frame, text=_("✕"), bootstyle="secondary-link",
                                         command=lambda: card.remove_phone(self), width=2)
         self.remove_button.grid(row=0, column=3)
         ttk.ToolTip(self.remove_button, text=_("Remove this phone (saved with Ctrl+S)"))

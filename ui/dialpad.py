@@ -126,7 +126,7 @@ class DialPad(ttk.Toplevel):
         self.number_entry = ttk.Entry(row, textvariable=self.number_var, font="OperatorTitleFont")
         self.number_entry.pack(side="left", fill="x", expand=True)
         ttk.ToolTip(self.number_entry, text=_("Type or paste a number; Enter calls, Esc clears"))
-        self.backspace_button = ttk.Button(row, text="⌫", width=3, bootstyle="secondary-outline",
+        self.backspace_button = ttk.Button(row, text=_("⌫"), width=3, bootstyle="secondary-outline",
                                            command=self.backspace, takefocus=False)
         self.backspace_button.pack(side="left", padx=(6, 0))
         ttk.ToolTip(self.backspace_button, text=_("Delete the last digit (Backspace)"))

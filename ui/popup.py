@@ -66,8 +66,12 @@ class CallPopup(ttk.Toplevel):
                  iconify: bool = False, clock: Callable[[], datetime] = _utcnow,
                  on_focus_newest: Callable[[], None] | None = None,
                  on_transfer: Callable[[str], None] | None = None,
-                 on_call_back: Callable[[str], None] | None = None):
+                 on_call_back: Callable[[str], None] | None = None,
+                 on_new_contact: Callable[[str], None] | None = None,
+                 on_add_to_contact: Callable[[str], None] | None = None,
+                 on_open_contact: Callable[[str], None] | None = None):
         self.leg = leg
+        self._contact_actions = (on_new_contact, on_add_to_contact, on_open_contact)  # POP-3
         self._on_transfer = on_transfer      # POP-7: opens the transfer dialog for a leg id
         self._on_call_back = on_call_back    # POP-7: dials a number
         self.matches = list(matches)
@@ -103,6 +107,7 @@ class CallPopup(ttk.Toplevel):
         self.bind("<FocusIn>", self._focus_in, add="+")
         self.bind("<ButtonPress>", self._clicked, add="+")
         self._build(best, line_note, is_demo)
+        self._build_contact_actions()
         self.notes.insert("1.0", initial_notes)
         self.notes.edit_modified(False)
         self.notes.bind("<<Modified>>", self._notes_modified)
@@ -613,6 +618,49 @@ class CallPopup(ttk.Toplevel):
                 before.focus_force()
         except tk.TclError:
             pass
+
+    # -- POP-3 / CON-5: contacts and call back from the popup ------------------------------
+    def _build_contact_actions(self) -> None:
+        """Unknown number: New contact (Ctrl+Shift+N) and Add to contact (Ctrl+Shift+A).
+        A contact row opens its card (double-click, Enter); a recent call row is called
+        back with a double-click (missed ones included: CON-5)."""
+        new, add, open_card = self._contact_actions
+        self.new_contact_button = ttk.Button(self.no_contact_label.master, text=_("New contact…"),
+                                             bootstyle="primary-link", command=self.new_contact)
+        self.add_contact_button = ttk.Button(self.no_contact_label.master, text=_("Add to contact…"),
+                                             bootstyle="primary-link", command=self.add_to_contact)
+        ttk.ToolTip(self.new_contact_button, text=_("Create a contact with this number (Ctrl+Shift+N)"))
+        ttk.ToolTip(self.add_contact_button, text=_("Add this number to a contact (Ctrl+Shift+A)"))
+        if not self.matches and self.leg.number:
+            after = self.no_contact_label
+            for button, wanted in ((self.new_contact_button, new), (self.add_contact_button, add)):
+                if wanted is not None:
+                    button.pack(anchor="w", after=after)
+                    after = button
+        for sequence, action in (("<Control-Shift-N>", self.new_contact), ("<Control-Shift-n>", self.new_contact),
+                                 ("<Control-Shift-A>", self.add_to_contact), ("<Control-Shift-a>", self.add_to_contact)):
+            self.bind(sequence, lambda _e, a=action: (a(), "break")[1])
+        if open_card is not None:
+            self.contacts.bind("<Double-1>", lambda _e: self.open_selected_contact())
+            self.contacts.bind("<Return>", lambda _e: (self.open_selected_contact(), "break")[1])
+            ttk.ToolTip(self.contacts, text=_("Double-click or Enter opens the contact card"))
+        if self._on_call_back is not None:
+            self.recent.bind("<Double-1>", lambda _e: self._call_back_clicked())
+            ttk.ToolTip(self.recent, text=_("Double-click a call to call {number} back").format(
+                number=self.leg.number or _("Unknown number")))
+
+    def new_contact(self) -> None:
+        if self._contact_actions[0] is not None and self.leg.number:
+            self._contact_actions[0](self.leg.number)
+
+    def add_to_contact(self) -> None:
+        if self._contact_actions[1] is not None and self.leg.number:
+            self._contact_actions[1](self.leg.number)
+
+    def open_selected_contact(self) -> None:
+        selection = self.contacts.selection() or self.contacts.get_children()[:1]
+        if selection and self._contact_actions[2] is not None:
+            self._contact_actions[2](self.matches[int(selection[0])].contact.id)
 
     def close(self) -> None:
         """Save pending notes and close. The call itself goes on."""

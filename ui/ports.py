@@ -216,6 +216,9 @@ class SpeedDialPort(Protocol):
     def set_entry(self, slot: int, name: str, number: str) -> Any:
         """Store one slot for the group (empty number clears); ``RecordError`` if refused."""
 
+    def group_name(self) -> str:
+        """The group whose entries these are, as shown in the dial pad."""
+
 
 @runtime_checkable
 class DialPadPort(Protocol):
