@@ -23,6 +23,7 @@ PHONE_LABELS = ("home", "mobile", "work", "fax", "other")
 CALL_DIRECTIONS = ("in", "out", "internal")
 CALL_STATUSES = ("answered", "missed", "busy", "unanswered", "transferred", "abandoned")
 ROLES = ("agent", "supervisor", "director")
+SCHEDULE_PRIORITIES = (0, 1, 2)
 
 # Namespace for ids derived from an Asterisk Linkedid: every workstation and recorder that
 # logs the same call computes the same id, so the call is stored once.
@@ -256,12 +257,31 @@ class ScheduledCall(Record):
     notes: str = ""
     status: str = "open"          # open, done, cancelled
     call_id: str = ""
+    # issue 8 (SCHED-1..3): added later; older records load with these defaults
+    priority: int = 1             # 0 low, 1 normal, 2 high
+    snoozed_until: str | None = None   # a snoozed reminder fires again then (due_at unchanged)
+    outcome: str = ""             # what came of it, given with Done
+    contact_name: str = ""        # as known when scheduled (the list needs no directory)
+    created_at: str | None = None
+    done_at: str | None = None
 
     def validate(self) -> None:
         Record.validate(self)
         _check_iso("ScheduledCall", "due_at", self.due_at, required=True)
+        _check_iso("ScheduledCall", "snoozed_until", self.snoozed_until)
+        _check_iso("ScheduledCall", "created_at", self.created_at)
+        _check_iso("ScheduledCall", "done_at", self.done_at)
         if self.status not in ("open", "done", "cancelled"):
             raise RecordError("ScheduledCall", "status", _("must be open, done or cancelled"))
+        if not any(ch.isdigit() for ch in self.number):
+            raise RecordError("ScheduledCall", "number", _("has no digits: {value!r}").format(value=self.number))
+        if self.priority not in SCHEDULE_PRIORITIES:
+            raise RecordError("ScheduledCall", "priority", _("must be 0 (low), 1 (normal) or 2 (high)"))
+
+    @property
+    def reminder_at(self) -> str:
+        """When the reminder fires: the snooze time when snoozed, else the due time."""
+        return self.snoozed_until or self.due_at
 
 
 @dataclass(slots=True)
@@ -275,12 +295,57 @@ class Activity(Record):
     due_at: str | None = None
     done: bool = False
     notes: str = ""
+    # issue 8 (CON-6, POP-3): added later; older records load with these defaults
+    type: str = ""                # from the office's list (follow-up, complaint, order, …)
+    created_by: str = ""
+    created_at: str | None = None
+    number: str = ""
 
     def validate(self) -> None:
         Record.validate(self)
         if not self.subject.strip():
             raise RecordError("Activity", "subject", _("is required"))
         _check_iso("Activity", "due_at", self.due_at)
+        _check_iso("Activity", "created_at", self.created_at)
+
+    @property
+    def status(self) -> str:
+        return "done" if self.done else "open"
+
+
+@dataclass(slots=True)
+class CallAnnotation(Record):
+    """What is learnt about a logged call afterwards (CON-6): the call log is insert-only,
+    so the contact linked later, the activity and the scheduled call it came from live
+    here, keyed by the call id, merged newest-wins like other records."""
+
+    TABLE: ClassVar[str] = "call_annotations"
+    id: str                       # the call id
+    contact_id: str = ""
+    contact_name: str = ""
+    activity_id: str = ""
+    scheduled_id: str = ""
+    user: str = ""
+    updated_at: str | None = None
+
+    def validate(self) -> None:
+        Record.validate(self)
+        _check_iso("CallAnnotation", "updated_at", self.updated_at)
+
+
+@dataclass(slots=True)
+class ReminderClaim(Record):
+    """A workstation's claim to show one reminder occurrence (docs/schedule.md): written
+    once per station and occurrence, never changed except ``shown``; the earliest live
+    claim wins on every station."""
+
+    TABLE: ClassVar[str] = "reminder_claims"
+    id: str                       # "<occurrence>|<station>"
+    occurrence: str = ""          # "<scheduled id>|<reminder_at>|<assigned user>"
+    station: str = ""
+    user: str = ""
+    claimed_at: str = ""          # ISO 8601 UTC with microseconds (orders claims)
+    shown: bool = False
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -337,5 +402,6 @@ class OfficeSetting(Record):
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.TABLE: cls for cls in (Contact, CallRecord, CallNote, ScheduledCall, Activity, User, Group, OfficeSetting)
+    cls.TABLE: cls for cls in (Contact, CallRecord, CallNote, ScheduledCall, Activity, User, Group, OfficeSetting,
+                               CallAnnotation, ReminderClaim)
 }

@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 from ..i18n import _
-from ..records import (Activity, CallNote, Contact, Group, OfficeSetting, Record, ScheduledCall, User)
+from ..records import (Activity, CallAnnotation, CallNote, Contact, Group, OfficeSetting, Record, ReminderClaim,
+                       ScheduledCall, User)
 from .base import StoreError, StoreProblem, named, reason
 from .changes import Change, RangeSet, encode, parse_lines
 from .checker import check_store
@@ -41,6 +42,7 @@ STATION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FIELD_TABLES: dict[str, type[Record]] = {
     "contacts": Contact, "scheduled_calls": ScheduledCall, "activities": Activity, "users": User,
     "groups": Group, "office_settings": OfficeSetting, "call_notes": CallNote,
+    "call_annotations": CallAnnotation, "reminder_claims": ReminderClaim,
 }
 BATCH_LIMIT = 5000
 CHECKPOINT_SECONDS = 30.0
@@ -378,6 +380,14 @@ class Store(ShareRepairs):
     @property
     def call_notes(self) -> Repo[CallNote]:
         return Repo(self, self.tables["call_notes"])
+
+    @property
+    def call_annotations(self) -> Repo[CallAnnotation]:
+        return Repo(self, self.tables["call_annotations"])
+
+    @property
+    def reminder_claims(self) -> Repo[ReminderClaim]:
+        return Repo(self, self.tables["reminder_claims"])
 
     @property
     def calls(self) -> CallsRepo:
