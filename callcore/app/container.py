@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from ..ami.connection import AmiConnection
 from ..events import StoreChanged
+from ..logs import add_secret
 from ..numbers import MatchRules
 from ..settings import Settings
 from ..store import ChangeSet, Store
@@ -118,6 +119,7 @@ def build_app(settings: Settings, mode: AppMode, *, is_demo: bool = False,
               connection_options: dict[str, Any] | None = None) -> App:
     """Wire the parts ``mode`` needs. ``store``/``connection`` may be given (tests, demo); a
     given connection must publish into ``hub`` (build it with ``on_event=hub.publish``)."""
+    add_secret(settings.get("ami.secret"))      # masked in every log line from now on
     hub = hub or EventHub()
     background_sync = mode in (AppMode.WINDOW, AppMode.RECORDER)
     store = store or open_store(settings, background_sync=background_sync)
