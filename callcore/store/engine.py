@@ -208,9 +208,10 @@ class Store(ShareRepairs):
         self._journal_damage = dict(replay.damaged)
         if replay.damaged:
             self.merged_snapshot = ""        # look at the snapshot again: it may hold the lost lines
-        if not state.get("epoch") and not self.identity.devices:
-            # state and identity both lost: lines of this station id in this folder's journal
-            # are this folder's own (or already on the share, which publishing skips)
+        if replay.entries:
+            # lines of this station id in this folder's journal are this folder's own, even
+            # when state and identity are lost or lag behind (or already on the share, which
+            # publishing skips)
             prefix = f"{self.station}#"
             for d in {c.device for _p, c in replay.entries}:
                 if d.startswith(prefix) and d != self.device:
@@ -430,10 +431,15 @@ class Store(ShareRepairs):
         self.journal.append(lines, own_max=changes[-1].seq)   # committed once this returns
         self.own_seq = max(self.own_seq, changes[-1].seq)
         own = self._range(self.device)
+        first, last = changes[0].seq, changes[-1].seq
+        if last - first + 1 == len(changes):           # a batch: consecutive numbers
+            own.add_range(first, last)
+        else:
+            for change in changes:
+                own.add(change.seq)
+        self.pending.extend(zip([c.seq for c in changes], lines))
         touched: dict[str, set[str]] = {}
-        for change, line in zip(changes, lines):
-            own.add(change.seq)
-            self.pending.append((change.seq, line))
+        for change in changes:
             self._apply(change)
             touched.setdefault(change.table, set()).add(change.key)
         self.lines_since_checkpoint += len(changes)
