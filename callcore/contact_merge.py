@@ -1,7 +1,7 @@
 """Decide what an import writes, so it never damages contacts already there (issue 6 §4).
 
-Pure: given the parsed rows (:mod:`callcore.contact_import`) and the contacts in the
-store, :func:`plan_import` returns the contacts to put and what happened to each row.
+:func:`plan_import` is pure: given the parsed rows (:mod:`callcore.contact_import`) and
+the contacts in the store, it returns the contacts to put and what happened to each row.
 
 - A row whose ``id`` names an existing contact updates it: only the fields the row gave a
   value change (an empty cell or a missing column never blanks anything); its numbers are
@@ -59,8 +59,13 @@ class Duplicate:
     number: str
     other_name: str
     other_row: int | None          # the earlier row of the file, or None: already stored
-    action: str                    # merged | skipped | added
+    action: str                    # merged | skipped | added | unchanged | kept on both
     kept: tuple[str, ...] = ()     # fields whose stored value differs from the file's (kept)
+
+    @staticmethod
+    def action_text(action: str) -> str:
+        return {"merged": _("merged"), "skipped": _("skipped"), "added": _("added anyway"),
+                "unchanged": _("unchanged"), "kept on both": _("kept on both")}.get(action, action)
 
     def __str__(self) -> str:
         where = (_("row {row}").format(row=self.other_row) if self.other_row is not None
@@ -68,7 +73,7 @@ class Duplicate:
         what = (_("number {number}").format(number=self.number) if self.number
                 else _("same name and company"))
         text = _("{what} is also {name!r} ({where}): {action}").format(
-            what=what, name=self.other_name, where=where, action=_(self.action))
+            what=what, name=self.other_name, where=where, action=self.action_text(self.action))
         if self.kept:
             text += _("; kept the existing {fields} (the file differs)").format(fields=", ".join(self.kept))
         return text
