@@ -183,7 +183,8 @@ def ui_ports_for(app):
     return UiPorts(station=station, connection=app.pbx, calls=app.calls, directory=app.directory,
                    settings=app.preferences, status=app.status, events=app.hub,
                    transfer=app.transfer, presence=app.presence, dial=app.dialling,
-                   contacts=app.contacts, speed_dial=app.speed_dial, dial_pad=app.dialling)
+                   contacts=app.contacts, speed_dial=app.speed_dial, dial_pad=app.dialling,
+                   session=app.session, users=app.users)
 
 
 class OperatorSession:

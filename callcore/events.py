@@ -192,5 +192,33 @@ class TransferOutcome:
     target: str = ""
 
 
+@dataclass(frozen=True)
+class UserSignedIn:
+    """A user signed in at this workstation (ROLE-1); features act as this user now."""
+
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class UserSignedOut:
+    """Nobody is signed in at this workstation any more."""
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    """A scheduled call's reminder is due on this workstation (SCHED-2), published once per
+    occurrence on the one station that won it (``callcore.app.reminders``). ``missed``: it
+    fell due while the app was closed (or nobody was signed in); shown oldest first."""
+
+    scheduled_id: str
+    number: str
+    name: str
+    notes: str
+    due_at: str
+    assigned_user: str = ""
+    missed: bool = False
+
+
 DomainEvent = Union[LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded,
                     CallLogged, ExtensionStateChanged, ConnectionStateChanged, TransferNoteReceived]

@@ -53,6 +53,8 @@ def setting_labels() -> dict[str, str]:
         "ui.language": _("Language"),
         "ui.theme": _("Theme"),
         "lines": _("Line notes"),
+        "users": _("Users"),
+        "users.passwords": _("Users sign in with a password"),
     }
 
 

@@ -69,6 +69,8 @@ def fields() -> list[Field]:
         Field("dial", "outgoing_prefix", "text", "station",
               first_run=False, hint=_("e.g. 9; empty when none")),
         Field("dial", "international_prefix", "text", "station", first_run=False),
+        Field("users", "passwords", "bool", "station", first_run=False,
+              hint=_("Off: signing in only picks the user")),
         Field("store", "shared_folder", "folder", "storage",
               hint=_("Office share or synced folder; empty = this computer only")),
         Field("store", "local_folder", "folder", "storage",

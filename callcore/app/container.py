@@ -36,6 +36,7 @@ from .hub import EventHub
 from .pbx import PbxFeature, make_commands
 from .preferences import PreferencesFeature
 from .presence import PresenceFeature
+from .session import SessionFeature, UsersFeature, default_state_file, follow_signed_in_user
 from .speed_dial import SpeedDialFeature
 from .status import StatusFeature
 from .ticker import Ticker
@@ -82,6 +83,8 @@ class App:
     transfer: TransferFeature | None = None
     contacts: ContactsFeature | None = None
     speed_dial: SpeedDialFeature | None = None
+    session: SessionFeature | None = None
+    users: UsersFeature | None = None
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -173,3 +176,7 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
         app.transfer = TransferFeature(store, hub, app.commands, app.directory, user_name=user)
         app.contacts = ContactsFeature(store, app.directory)
         app.speed_dial = SpeedDialFeature(store, user_name=user, extension=app.extension)
+        app.session = SessionFeature(store, hub, settings, default_state_file(), extension=app.extension)
+        app.users = UsersFeature(store, app.session)
+        app._closers.append(follow_signed_in_user(
+            hub, [(app.call_log, "user"), (app.transfer, "user_name"), (app.speed_dial, "user_name")], user))
