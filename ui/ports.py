@@ -239,6 +239,79 @@ class DialPadPort(Protocol):
         """Ring ``extension``; when answered, dial ``outside_number`` and bridge them."""
 
 
+class UserLike(Protocol):
+    """A user as the UI sees it (``callcore.records.User`` fits)."""
+
+    id: str
+    name: str
+    role: str                     # agent | supervisor | director
+    group_id: str
+    extension: str
+
+
+@runtime_checkable
+class SessionPort(Protocol):
+    """Who is signed in at this workstation (ROLE-1). Changes arrive as ``UserSignedIn`` /
+    ``UserSignedOut`` events. Reads users from memory: fast on the Tk thread."""
+
+    @property
+    def current(self) -> UserLike | None:
+        """The signed-in user, None when nobody is (or no users are defined)."""
+
+    @property
+    def passwords_required(self) -> bool:
+        """Setting ``users.passwords``: False means signing in only picks the user."""
+
+    def has_users(self) -> bool:
+        """False when no users are defined: the window works without signing in."""
+
+    def users(self) -> Sequence[UserLike]:
+        """Every user by name, for the sign-in list."""
+
+    def last_user(self) -> str:
+        """Who signed in last at this workstation ('' when nobody yet)."""
+
+    def sign_in(self, name: str, password: str = "") -> UserLike:
+        """Raises ``ValueError`` (``SignInError``) with a sentence for the user when refused."""
+
+    def sign_out(self) -> None:
+        """Nobody is signed in afterwards."""
+
+    def group_name(self, user: UserLike | None = None) -> str:
+        """The group of ``user`` (the signed-in one by default), '' when none."""
+
+    def line_options(self, extension: str | None = None) -> Any:
+        """ROLE-3 options of a line (``callcore.users.LineOptions``; this station's by default)."""
+
+
+@runtime_checkable
+class UsersPort(Protocol):
+    """The users screen (ROLE-1..3), acting as the signed-in user: refusals raise
+    ``PermissionDenied`` or ``ValueError`` with a sentence for the user."""
+
+    def rows(self) -> list[dict[str, Any]]:
+        """id, name, role, group, extension of every user."""
+
+    def group_names(self) -> list[str]: ...
+
+    def may_manage(self) -> bool:
+        """Whether the signed-in user may open the users screen (directors, supervisors)."""
+
+    def add_user(self, name: str, role: str, group: str = "", extension: str = "",
+                 password: str = "") -> Any: ...
+
+    def update_user(self, user_id: str, *, name: str | None = None, role: str | None = None,
+                    group: str | None = None, extension: str | None = None) -> Any: ...
+
+    def remove_user(self, user_id: str) -> None: ...
+
+    def set_password(self, user_id: str, password: str) -> None: ...
+
+    def line_options(self, extension: str) -> Any: ...
+
+    def set_line_options(self, extension: str, options: Any) -> None: ...
+
+
 @dataclass(frozen=True)
 class StationInfo:
     """Who this workstation is; fixed for the life of the window. ``popup_settings`` is
@@ -267,6 +340,8 @@ class UiPorts:
     contacts: "ContactsPort | None" = None     # None: no directory, contact cards
     speed_dial: "SpeedDialPort | None" = None
     dial_pad: "DialPadPort | None" = None      # None: no dial pad (Calls › Dial…)
+    session: "SessionPort | None" = None       # None: no users, no sign-in (as before ROLE)
+    users: "UsersPort | None" = None           # None: no users screen
 
     @classmethod
     def of(cls, provider: Any, events: EventsPort | None = None) -> "UiPorts":
