@@ -10,7 +10,8 @@ here blocks: each method returns a ``concurrent.futures.Future`` of :class:`Comm
 Facts of Asterisk 22 this relies on (docs/ami.md "Commands"): a Redirect emits no
 transfer event and a Redirect to a missing extension is accepted (then the caller is
 lost), so the target is checked first; Originate refuses a missing extension at once;
-``CancelAtxfer`` aborts an attended transfer, hanging up the transferer completes it.
+``CancelAtxfer`` aborts an attended transfer, hanging up the transferer completes it,
+and swapping between caller and target is only a feature code fed in as DTMF.
 """
 from __future__ import annotations
 
@@ -310,6 +311,21 @@ class PbxCommands:
             if reply.ok:
                 return CommandResult(True, _("Transfer cancelled: back to the caller"))
             return CommandResult(False, _refusal(reply.message))
+        return self._run(run)
+
+    def swap_transfer(self, leg_id: str, code: str = "*4") -> concurrent.futures.Future:
+        """Attended transfer: talk to the other one (caller ↔ target), the first waits.
+        Asterisk has no action for it: the ``atxferswap`` feature code (features.conf,
+        Asterisk's default ``*4``) is fed in as DTMF received from the operator's phone
+        (``PlayDTMF`` with ``Receive``, module app_senddtmf)."""
+        async def run() -> CommandResult:
+            leg = self._leg(leg_id)
+            for digit in code:
+                reply = await self._action({"Action": "PlayDTMF", "Channel": leg.channel, "Digit": digit,
+                                            "Duration": "100", "Receive": "true"})
+                if not reply.ok:
+                    return CommandResult(False, _refusal(reply.message))
+            return CommandResult(True, "")
         return self._run(run)
 
     def send_transfer_note(self, leg_id: str, target: str,

@@ -151,3 +151,10 @@ def test_attended_transfer_needs_an_answered_call(server, conn):
     _ringing_call(server, conn)
     result = PbxCommands(conn, SETTINGS).attended_transfer("leg-201", "202").result(10)
     assert not result.ok and "Answer the call" in result.message
+
+
+def test_swap_feeds_the_feature_code_as_dtmf_received_from_the_operator(server, conn):
+    _ringing_call(server, conn)
+    assert PbxCommands(conn, SETTINGS).swap_transfer("leg-201").result(10).ok
+    played = [(a["Channel"], a["Digit"], a["Receive"]) for a in sent(server, "PlayDTMF")]
+    assert played == [("PJSIP/201-01", "*", "true"), ("PJSIP/201-01", "4", "true")]

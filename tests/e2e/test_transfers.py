@@ -266,3 +266,25 @@ def test_blind_transfer_of_an_outgoing_call(stations):
     assert (second_part.direction, second_part.status, second_part.extension, second_part.transferred_from,
             second_part.called_number) == ("out", "answered", "202", "201", TRUNK_ANSWERS)
     idle(ctl, result.linkedid)
+
+
+def test_attended_transfer_swap_between_caller_and_target_then_complete(stations):
+    commands, first, _second, ctl = stations
+    linkedid = scenarios.outside_call(ctl, MAIN_DID, scenarios.CZECH, talk=12)
+    leg = ringing(first, linkedid, "201")
+    answered(first, leg)
+    assert commands.attended_transfer(leg.leg_id, "202").result(10).ok
+    answered(first, ringing(first, linkedid, "202"))
+    since = ctl.mark()
+    assert commands.swap_transfer(leg.leg_id).result(10).ok
+    ctl.wait_event("BridgeEnter", since=since, timeout=10, Channel=leg.channel)
+    assert bridged_together(ctl, linkedid, "201"), "talking to the caller again, 202 waits"
+    since = ctl.mark()
+    assert commands.swap_transfer(leg.leg_id).result(10).ok
+    ctl.wait_event("BridgeEnter", since=since, timeout=10, Channel=leg.channel)
+    assert not bridged_together(ctl, linkedid, "201"), "back with 202, the caller waits"
+    assert commands.complete_transfer(leg.leg_id).result(10).ok
+    idle(ctl, linkedid)
+    first_part, second_part = sorted(records_of(first, linkedid, 2), key=lambda r: r.started_at)
+    assert (first_part.status, first_part.transferred_to, second_part.extension, second_part.transferred_from) \
+        == ("transferred", "202", "202", "201")
