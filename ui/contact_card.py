@@ -138,7 +138,7 @@ class ContactCard(ttk.Toplevel):
                                    if number else [])
         self.is_new = contacts.get(self.contact.id) is None
         super().__init__(title=card_title(None if self.is_new else self.contact), master=master,
-                         size=(960, 640), minsize=(820, 560))
+                         size=(1040, 640), minsize=(900, 560))
         self._filling = True
         self._build()
         self._fill(self.contact)
@@ -169,18 +169,18 @@ class ContactCard(ttk.Toplevel):
 
     # -- layout ---------------------------------------------------------------------------
     def _field(self, parent: tk.Misc, name: str, caption: str, row: int, column: int,
-               span: int = 1, widget: tk.Widget | None = None) -> None:
+               span: int = 1, make: Callable[[tk.Misc], tk.Widget] | None = None) -> None:
         cell = ttk.Frame(parent)
         cell.grid(row=row, column=column, columnspan=span, sticky="ew", padx=(0, 10), pady=(0, 4))
         ttk.Label(cell, text=caption, font="OperatorSmallFont", foreground="#5b6b6d").pack(anchor="w")
-        if widget is None:
+        if make is None:
             var = tk.StringVar()
-            widget = ttk.Entry(cell, textvariable=var)
+            widget: tk.Widget = ttk.Entry(cell, textvariable=var)
             self.field_vars[name] = var
             var.trace_add("write", lambda *_a: self._edited())
         else:
-            widget.pack_forget()
-        widget.pack(in_=cell, fill="x")
+            widget = make(cell)      # a child of the cell: drawn above it
+        widget.pack(fill="x")
         error = ttk.Label(cell, text="", foreground=ERROR_COLOUR, font="OperatorSmallFont")
         self.field_entries[name] = widget
         self.field_errors[name] = error
@@ -215,8 +215,8 @@ class ContactCard(ttk.Toplevel):
         ttk.Separator(body, orient="vertical").grid(row=0, column=1, sticky="ns", padx=14)
         right = ttk.Frame(body)
         right.grid(row=0, column=2, sticky="nsew")
-        body.columnconfigure(0, weight=1, uniform="card")
-        body.columnconfigure(2, weight=1, uniform="card")
+        body.columnconfigure(0, weight=5, uniform="card")
+        body.columnconfigure(2, weight=6, uniform="card")
         body.rowconfigure(0, weight=1)
 
         form = ttk.Frame(left)
@@ -226,10 +226,10 @@ class ContactCard(ttk.Toplevel):
         self._field(form, "name", _("Name (as shown in popups) *"), 0, 0, span=2)
         self.field_entries["name"].configure(font="OperatorHeadingFont")
         self.type_var = tk.StringVar()
-        type_box = ttk.Combobox(form, textvariable=self.type_var, state="readonly",
-                                values=[contact_type_label(t) for t in CONTACT_TYPES])
         self.type_var.trace_add("write", lambda *_a: self._edited())
-        self._field(form, "type", _("Type"), 1, 0, widget=type_box)
+        self._field(form, "type", _("Type"), 1, 0, make=lambda cell: ttk.Combobox(
+            cell, textvariable=self.type_var, state="readonly",
+            values=[contact_type_label(t) for t in CONTACT_TYPES]))
         captions = {"first_name": _("First name"), "last_name": _("Last name"),
                     "short_name": _("Short name"), "company": _("Company"), "email": _("Email"),
                     "address": _("Address"), "area": _("Area"), "city": _("City"),
@@ -475,17 +475,19 @@ class ContactCard(ttk.Toplevel):
             missed = record.status in MISSED
             colour = ERROR_COLOUR if missed else ""
             number = other_party(record)
-            cells = (format_when(record.started_at),
-                     f"{DIRECTION_GLYPHS.get(record.direction, '')} {direction_label(record.direction)}",
+            cells = (format_when(record.started_at), DIRECTION_GLYPHS.get(record.direction, ""),
                      call_status_label(record.status)
                      + (f" · {format_duration(record.talk_seconds)}" if record.talk_seconds else ""),
                      number)
             for column, text in enumerate(cells):
-                ttk.Label(self.recent_frame, text=text, foreground=colour if column == 2 else "").grid(
-                    row=index, column=column, sticky="w", padx=(0, 10), pady=1)
+                cell = ttk.Label(self.recent_frame, text=text, foreground=colour if column == 2 else "",
+                                 font="OperatorSmallFont" if column == 3 else "")
+                cell.grid(row=index, column=column, sticky="w", padx=(0, 8), pady=1)
+                if column == 1:
+                    ttk.ToolTip(cell, text=direction_label(record.direction))
             button = ttk.Button(self.recent_frame, text=_("Call back") if missed else _("Call"),
                                 bootstyle="success" if missed else "success-outline",
-                                command=lambda n=number: self.call(n), width=9)
+                                command=lambda n=number: self.call(n), width=8)
             if self._dial is not None and number:
                 button.grid(row=index, column=4, sticky="e", pady=1)
             ttk.ToolTip(button, text=_("Call {number}: your phone rings first").format(number=number))

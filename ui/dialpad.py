@@ -34,6 +34,7 @@ OK_COLOUR = "#1fa463"
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
 SEPARATORS = frozenset(" \t\r\n-./()[]\u00a0\u2010\u2011\u2012\u2013\u2014\u2212\u200e\u200f")
 LINK_SCHEMES = ("tel:", "callto:", "sip:")
+SPEED_NAME_CHARS = 12
 
 Subscribe = Callable[[type, Callable[[Any], None]], Callable[[], None]]
 
@@ -61,6 +62,11 @@ def clean_pasted(text: str) -> tuple[str, str]:
     return ("+" if plus else "") + "".join(kept), ""
 
 
+def short(text: str, limit: int = SPEED_NAME_CHARS) -> str:
+    """A speed-dial name cut to fit its button (the tooltip has it whole)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _refused_char(char: str) -> str:
     if char.isalpha():
         return _("Letters cannot be dialled: type digits, * or # (a + only first)")
@@ -84,7 +90,7 @@ class DialPad(ttk.Toplevel):
         self.entries: list[SpeedDialLike] = []
         self._waiting = False        # a dial from this window awaits its outcome
         self._message_colour = INFO_COLOUR
-        super().__init__(title=_("Dial"), master=master, size=(470, 690), minsize=(430, 600))
+        super().__init__(title=_("Dial"), master=master, size=(480, 650), minsize=(440, 600))
         self._build(group_name)
         self._unsubscribe: list[Callable[[], None]] = []
         if subscribe is not None:
@@ -145,7 +151,7 @@ class DialPad(ttk.Toplevel):
 
         actions = ttk.Frame(outer)
         actions.pack(fill="x", pady=(10, 0))
-        self.clear_button = ttk.Button(actions, text=_("Clear"), bootstyle="secondary-outline",
+        self.clear_button = ttk.Button(actions, text=_("Clear"), bootstyle="primary-outline",
                                        command=self.clear, width=8)
         self.clear_button.pack(side="left")
         ttk.ToolTip(self.clear_button, text=_("Clear the number (Esc; Esc again closes)"))
@@ -225,7 +231,7 @@ class DialPad(ttk.Toplevel):
         for index, button in enumerate(self.speed_buttons):
             entry = by_slot.get(index + 1)
             if entry is not None and entry.number:
-                button.configure(text=f"{index + 1} · {entry.name or entry.number}", state="normal")
+                button.configure(text=f"{index + 1} · {short(entry.name or entry.number)}", state="normal")
                 ttk.ToolTip(button, text=_("{name}: {number} (Ctrl+{slot})").format(
                     name=entry.name or entry.number, number=entry.number, slot=index + 1))
             else:

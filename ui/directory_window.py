@@ -176,7 +176,7 @@ class DirectoryWindow(ttk.Toplevel):
         self.type_buttons: list[ttk.Radiobutton] = []
         for index, (_kind, label) in enumerate(type_choices()):
             button = ttk.Radiobutton(types, text=label, value=index, variable=self.type_var,
-                                     bootstyle="primary-toolbutton", takefocus=False,
+                                     bootstyle="primary-outline-toolbutton", takefocus=False,
                                      command=self.refresh)
             button.pack(side="left", padx=(0, 2))
             ttk.ToolTip(button, text=_("Show {what} (Alt+{n})").format(what=label, n=index + 1))

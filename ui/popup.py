@@ -625,18 +625,18 @@ class CallPopup(ttk.Toplevel):
         A contact row opens its card (double-click, Enter); a recent call row is called
         back with a double-click (missed ones included: CON-5)."""
         new, add, open_card = self._contact_actions
-        self.new_contact_button = ttk.Button(self.no_contact_label.master, text=_("New contact…"),
-                                             bootstyle="primary-link", command=self.new_contact)
-        self.add_contact_button = ttk.Button(self.no_contact_label.master, text=_("Add to contact…"),
-                                             bootstyle="primary-link", command=self.add_to_contact)
+        self.unknown_row = ttk.Frame(self.no_contact_label.master)
+        self.new_contact_button = ttk.Button(self.unknown_row, text=_("New contact…"),
+                                             bootstyle="primary-outline", command=self.new_contact)
+        self.add_contact_button = ttk.Button(self.unknown_row, text=_("Add to contact…"),
+                                             bootstyle="primary-outline", command=self.add_to_contact)
         ttk.ToolTip(self.new_contact_button, text=_("Create a contact with this number (Ctrl+Shift+N)"))
         ttk.ToolTip(self.add_contact_button, text=_("Add this number to a contact (Ctrl+Shift+A)"))
-        if not self.matches and self.leg.number:
-            after = self.no_contact_label
+        if not self.matches and self.leg.number and (new or add):
+            self.unknown_row.pack(fill="x", pady=(4, 0), after=self.no_contact_label)
             for button, wanted in ((self.new_contact_button, new), (self.add_contact_button, add)):
                 if wanted is not None:
-                    button.pack(anchor="w", after=after)
-                    after = button
+                    button.pack(side="left", padx=(0, 6))
         for sequence, action in (("<Control-Shift-N>", self.new_contact), ("<Control-Shift-n>", self.new_contact),
                                  ("<Control-Shift-A>", self.add_to_contact), ("<Control-Shift-a>", self.add_to_contact)):
             self.bind(sequence, lambda _e, a=action: (a(), "break")[1])

@@ -82,7 +82,7 @@ def test_unknown_caller_popup_new_contact_and_add_to_contact(parts, root):
     ui, contacts, dial, _pad, people = parts
     ui.ui_event(ringing("L1", "6977 123 456"))
     popup = ui.popups["L1"]
-    assert popup.new_contact_button.winfo_manager() and popup.add_contact_button.winfo_manager()
+    assert popup.unknown_row.winfo_manager() and popup.add_contact_button.winfo_manager()
     popup.new_contact_button.invoke()
     card = next(c for c in ui.dialling.cards.values() if c.title() == "New contact")
     assert [(r.label, r.number) for r in card.phone_rows] == [("mobile", "6977 123 456")]
@@ -110,7 +110,7 @@ def test_known_caller_row_opens_the_card_and_recent_calls_are_called_back(parts,
     ui, _contacts, dial, _pad, people = parts
     ui.ui_event(ringing("L2", "2101234567"))
     popup = ui.popups["L2"]
-    assert not popup.new_contact_button.winfo_manager()
+    assert not popup.unknown_row.winfo_manager()
     popup.contacts.selection_set(popup.contacts.get_children()[0])
     popup.open_selected_contact()
     opened = ui.dialling.cards[popup.matches[0].contact.id]
