@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-CLI_COMMANDS = {"contacts", "calls", "store"}
+CLI_COMMANDS = {"contacts", "calls", "store", "users"}
 
 
 def _self_test() -> int:

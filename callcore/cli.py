@@ -37,7 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="operator_app.py", description=_("Operator app command line"))
     parser.add_argument("--settings", metavar="PATH", help=_("settings JSON (store.*, station.id)"))
     add_log_level_argument(parser)
+    from .cli_users import add_acting_user_option, add_user_commands  # users, --user (ROLE-1..3)
+    add_acting_user_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_user_commands(commands)
 
     contacts = commands.add_parser("contacts", help=_("add, import and find contacts"))
     csub = contacts.add_subparsers(dest="action", metavar="ACTION", required=True)
