@@ -52,6 +52,8 @@ def setting_labels() -> dict[str, str]:
         "ui": _("Appearance"),
         "ui.language": _("Language"),
         "ui.theme": _("Theme"),
+        "office": _("Office"),
+        "office.name": _("Office name (report header)"),
         "lines": _("Line notes"),
         "users": _("Users"),
         "users.passwords": _("Users sign in with a password"),

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "notify": {"seconds": 10},
     "store": {"shared_folder": "", "local_folder": "", "sync_interval": 1.0},
     "ui": {"language": "en", "theme": "flatly"},
+    "office": {"name": ""},        # printed at the top of every report (REP-1)
     "users": {"passwords": True},   # false: signing in only picks the user (ROLE-1)
     "lines": {},   # DID -> note shown in the popup ("trunk info")
 }

@@ -71,6 +71,8 @@ def fields() -> list[Field]:
         Field("dial", "international_prefix", "text", "station", first_run=False),
         Field("users", "passwords", "bool", "station", first_run=False,
               hint=_("Off: signing in only picks the user")),
+        Field("office", "name", "text", "station", first_run=False,
+              hint=_("Printed at the top of every report")),
         Field("store", "shared_folder", "folder", "storage",
               hint=_("Office share or synced folder; empty = this computer only")),
         Field("store", "local_folder", "folder", "storage",
