@@ -1,0 +1,145 @@
+"""SessionFeature / UsersFeature (ROLE-1) in a real window-mode app: sign in and out with
+events, wrong passwords refused, users.passwords off, the last user remembered in the
+per-user config folder (not the shared folder), the call log stamped with who is signed in,
+and the users screen acting as the signed-in user."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from callcore.app import AppMode, build_app
+from callcore.app.session import SignInError
+from callcore.events import UserSignedIn, UserSignedOut
+from callcore.roles import PermissionDenied
+from callcore.settings import settings_from_dict
+from callcore.users import UserAdmin
+
+
+def make_settings(tmp_path, passwords=True):
+    return settings_from_dict({
+        "ami": {"host": "127.0.0.1", "port": 1},
+        "station": {"id": "ws-201", "extension": "201", "user": "desk"},
+        "store": {"shared_folder": str(tmp_path / "shared"), "local_folder": str(tmp_path / "local")},
+        "users": {"passwords": passwords},
+    })
+
+
+@pytest.fixture
+def config_home(tmp_path, monkeypatch):
+    home = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
+def open_app(tmp_path, passwords=True):
+    (tmp_path / "shared").mkdir(exist_ok=True)
+    return build_app(make_settings(tmp_path, passwords), AppMode.WINDOW)
+
+
+def add_people(app):
+    admin = UserAdmin(app.store)
+    admin.add_user(None, "Dora", "director", "Board", "200", password="dora-pw")
+    admin.add_user(None, "Sue", "supervisor", "Sales", "202", password="sue-pw")
+    admin.add_user(None, "Anna", "agent", "Sales", "201", password="anna-pw")
+
+
+def test_without_users_nobody_signs_in_and_nothing_is_restricted(tmp_path, config_home):
+    app = open_app(tmp_path)
+    try:
+        assert not app.session.has_users()
+        assert app.session.current is None and app.session.actor() is None
+        assert app.call_log.user == "desk"
+        app.users.add_user("Dora", "director", "Board")       # the first user needs nobody
+    finally:
+        app.close()
+
+
+def test_sign_in_out_events_password_and_call_log_user(tmp_path, config_home):
+    app = open_app(tmp_path)
+    seen = []
+    app.hub.subscribe(UserSignedIn, seen.append)
+    app.hub.subscribe(UserSignedOut, seen.append)
+    try:
+        add_people(app)
+        with pytest.raises(PermissionDenied, match="sign in first"):
+            app.session.actor()
+        with pytest.raises(SignInError, match="Wrong password for Anna"):
+            app.session.sign_in("Anna", "nope")
+        with pytest.raises(SignInError, match="no user called Zoe"):
+            app.session.sign_in("Zoe", "x")
+        assert app.session.current is None and seen == []
+        user = app.session.sign_in(" anna ", "anna-pw")
+        assert app.session.current.name == "Anna" and seen == [UserSignedIn(user.id, "Anna")]
+        assert app.call_log.user == "Anna" and app.transfer.user_name == "Anna"
+        assert app.session.scope() == "own" and app.session.group_name() == "Sales"
+        app.session.sign_in("Dora", "dora-pw")                   # switch user
+        assert seen[1:] == [UserSignedOut(), UserSignedIn(app.session.current.id, "Dora")]
+        app.session.sign_out()
+        assert seen[-1] == UserSignedOut() and app.session.current is None
+        assert app.call_log.user == "desk"
+    finally:
+        app.close()
+
+
+def test_passwords_off_only_picks_the_user(tmp_path, config_home):
+    app = open_app(tmp_path, passwords=False)
+    try:
+        add_people(app)
+        assert app.session.sign_in("Anna").name == "Anna"
+        assert app.session.sign_in("Sue", "wrong").name == "Sue"
+    finally:
+        app.close()
+
+
+def test_last_user_is_remembered_per_workstation_not_in_the_shared_folder(tmp_path, config_home):
+    app = open_app(tmp_path)
+    try:
+        add_people(app)
+        assert app.session.last_user() == ""
+        app.session.sign_in("Sue", "sue-pw")
+    finally:
+        app.close()
+    found = list(config_home.rglob("session.json"))
+    assert len(found) == 1, found
+    assert json.loads(found[0].read_text(encoding="utf-8")) == {"last_user": "Sue"}
+    assert not [p for p in (tmp_path / "shared").rglob("*") if "session" in p.name]
+    assert "sue-pw" not in found[0].read_text(encoding="utf-8")
+    again = open_app(tmp_path)
+    try:
+        assert again.session.last_user() == "Sue" and again.session.current is None
+    finally:
+        again.close()
+
+
+def test_users_screen_acts_as_the_signed_in_user(tmp_path, config_home):
+    app = open_app(tmp_path)
+    try:
+        add_people(app)
+        app.session.sign_in("Anna", "anna-pw")
+        assert not app.users.may_manage()
+        with pytest.raises(PermissionDenied, match="Anna .agent. may not add"):
+            app.users.add_user("Bob", "agent", "Sales")
+        app.session.sign_in("Sue", "sue-pw")
+        assert app.users.may_manage()
+        app.users.add_user("Bob", "agent", "", "203", "bob-pw")
+        rows = {r["name"]: r for r in app.users.rows()}
+        assert rows["Bob"] == {"id": rows["Bob"]["id"], "name": "Bob", "role": "agent", "group": "Sales",
+                               "extension": "203"}
+        with pytest.raises(PermissionDenied):
+            app.users.update_user(rows["Dora"]["id"], extension="209")
+        app.session.sign_in("Bob", "bob-pw")                     # the new user can sign in
+    finally:
+        app.close()
+
+
+def test_a_role_change_applies_to_the_signed_in_user_at_once(tmp_path, config_home):
+    app = open_app(tmp_path)
+    try:
+        add_people(app)
+        app.session.sign_in("Anna", "anna-pw")
+        anna = app.session.current
+        UserAdmin(app.store).update_user(None, anna.id, role="supervisor")
+        assert app.session.current.role == "supervisor" and app.session.scope() == "group"
+    finally:
+        app.close()
