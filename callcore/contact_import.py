@@ -474,3 +474,40 @@ def parse_contacts_csv(path: Path | str, encoding: str | None = None) -> ImportR
     result = parse_contacts_text(text, str(path))
     result.encoding = used
     return result
+
+
+# ---------------------------------------------------------------- other file types (.xlsx)
+
+def header_field(header: str) -> str:
+    """What a header cell is read as: a contact field name, ``phone`` or ``phone:<label>``,
+    or "" when it is not a contact column (reports/xlsx_import.py guesses those)."""
+    column = _column(header, [])
+    if column.field:
+        return column.field
+    if column.is_phone:
+        return f"phone:{column.phone_label}" if column.phone_label else "phone"
+    return ""
+
+
+def read_text(path: Path | str, encoding: str | None = None) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read with, as the import reads it."""
+    return _read_text(Path(path), encoding)
+
+
+class RowMapper:
+    """Turns the rows of any table (an .xlsx sheet: reports/xlsx_import.py) into contacts
+    exactly as CSV rows are turned: the same header meanings, phone cells and checks."""
+
+    def __init__(self, headers: list[str]):
+        self.warnings: list[str] = []
+        self.columns = [_column(h, self.warnings) for h in headers]
+        self.has_name = bool({"name", "first_name", "last_name"} & {c.field for c in self.columns})
+        self._ids = _new_ids()
+
+    def row(self, line: int, cells: list[str]) -> ImportRow | RejectedRow:
+        """The contact of one data row (``line``: its row number in the file), or why not."""
+        try:
+            contact, present = _build_contact(self.columns, cells, True, self._ids)
+        except _RowProblem as problem:
+            return RejectedRow(line, str(problem))
+        return ImportRow(line, contact, present)
