@@ -229,3 +229,48 @@ def test_add_number_refused_is_shown(root, port, people):
         assert "has no digits" in str(dialog.error_label.cget("text"))
     finally:
         dialog.close()
+
+
+def test_real_store_card_saves_and_the_directory_and_popup_find_it(make_ui, root, tmp_path):
+    """The window wired to the real application (real store, real directory and features
+    through operator_app.ui_ports_for): a contact made in the card is found by the
+    directory window, rings up by name in a popup, and its Call goes to the dial feature."""
+    from callcore.app import AppMode, build_app
+    from callcore.settings import settings_from_dict
+    from operator_app import ui_ports_for
+    from tests.gui.fakes import ringing
+    from ui.ports import ContactsPort, DialPadPort, SpeedDialPort
+
+    settings = settings_from_dict({
+        "ami": {"host": "127.0.0.1", "port": 1},
+        "station": {"id": "ws-201", "extension": "201", "user": "Μαρία"},
+        "store": {"shared_folder": str(tmp_path / "shared"), "local_folder": str(tmp_path / "local")},
+    })
+    app = build_app(settings, AppMode.WINDOW)
+    try:
+        app.directory.ready.wait(10)
+        ports = ui_ports_for(app)
+        assert isinstance(ports.contacts, ContactsPort) and isinstance(ports.speed_dial, SpeedDialPort)
+        assert isinstance(ports.dial_pad, DialPadPort)
+        dialled = []
+        app.dialling.commands = type("Recording", (), {"dial": lambda _s, n: dialled.append(n)})()
+        ui = make_ui(ports)
+        ui.start()
+        card = ui.dialling.open_card(None, number="+420 602 999 888")
+        card.field_vars["name"].set("Zdeňka Šťastná")
+        card.type_var.set("Supplier")
+        assert card.save()
+        assert [c.name for c in app.store.contacts.all()] == ["Zdeňka Šťastná"]
+        card.phone_rows[0].call_button.invoke()
+        assert dialled == ["+420 602 999 888"]
+        card.close()
+        directory = ui.dialling.open_directory(text="zdenka stastna")
+        assert wait_until(root, lambda: [r["name"] for r in directory.rows()] == ["Zdeňka Šťastná"],
+                          pump=ui.pump)
+        directory.choose_type(1)                                 # Customers: not there
+        assert directory.rows() == []
+        directory.close()
+        ui.ui_event(ringing("L1", "00420602999888"))
+        assert ui.popups["L1"].caller_title == "00420602999888 — Zdeňka Šťastná"
+    finally:
+        app.close()
