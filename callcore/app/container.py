@@ -36,6 +36,7 @@ from .hub import EventHub
 from .pbx import PbxFeature, make_commands
 from .preferences import PreferencesFeature
 from .presence import PresenceFeature
+from .schedule import wire_schedule
 from .session import SessionFeature, UsersFeature, default_state_file, follow_signed_in_user
 from .speed_dial import SpeedDialFeature
 from .status import StatusFeature
@@ -84,6 +85,10 @@ class App:
     contacts: ContactsFeature | None = None
     speed_dial: SpeedDialFeature | None = None
     session: SessionFeature | None = None
+    schedule: Any = None          # callcore.app.schedule (issue 8): wired by wire_schedule
+    reminders: Any = None
+    activities: Any = None
+    annotations: Any = None
     users: UsersFeature | None = None
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
@@ -178,5 +183,6 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
         app.speed_dial = SpeedDialFeature(store, user_name=user, extension=app.extension)
         app.session = SessionFeature(store, hub, settings, default_state_file(), extension=app.extension)
         app.users = UsersFeature(store, app.session)
+        wire_schedule(app)            # scheduled calls, reminders, activities (issue 8)
         app._closers.append(follow_signed_in_user(
             hub, [(app.call_log, "user"), (app.transfer, "user_name"), (app.speed_dial, "user_name")], user))
