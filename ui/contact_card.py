@@ -154,6 +154,7 @@ class ContactCard(ttk.Toplevel):
         self.bind("<Escape>", lambda _e: self._key(self.escape))
         self.bind("<Control-s>", lambda _e: self._key(self.save))
         self.bind("<Control-S>", lambda _e: self._key(self.save))
+        self.bind("<Control-Delete>", lambda _e: self._key(self.delete))
         self.bind("<Control-p>", lambda _e: self._key(self.add_phone))
         self.bind("<Control-P>", lambda _e: self._key(self.add_phone))
         self.load_recent()
@@ -203,7 +204,7 @@ class ContactCard(ttk.Toplevel):
         ttk.ToolTip(self.close_button, text=_("Close; asks first when something is not saved (Esc)"))
         self.delete_button = ttk.Button(buttons, text=_("Delete…"), bootstyle="danger-outline",
                                         command=self.delete)
-        ttk.ToolTip(self.delete_button, text=_("Delete this contact for everyone (asks first)"))
+        ttk.ToolTip(self.delete_button, text=_("Delete this contact for everyone; asks first (Ctrl+Delete)"))
         if not self.is_new:
             self.delete_button.pack(side="right", padx=(0, 6))
 

@@ -102,6 +102,8 @@ class DialPad(ttk.Toplevel):
         self.bind("<Escape>", lambda _e: self._key(self.escape))
         self.bind("<Control-r>", lambda _e: self._key(self.redial))
         self.bind("<Control-R>", lambda _e: self._key(self.redial))
+        self.bind("<Control-e>", lambda _e: self._key(self.edit_speed_dial))
+        self.bind("<Control-E>", lambda _e: self._key(self.edit_speed_dial))
         self.bind("<Control-f>", lambda _e: self._key(self.open_directory))
         self.bind("<Control-F>", lambda _e: self._key(self.open_directory))
         for digit in "123456789":
@@ -174,7 +176,7 @@ class DialPad(ttk.Toplevel):
         self.speed_heading.pack(side="left")
         self.edit_speed_button = ttk.Button(speed_head, text=_("Edit…"), bootstyle="link",
                                             command=self.edit_speed_dial)
-        ttk.ToolTip(self.edit_speed_button, text=_("Change the group's speed-dial entries"))
+        ttk.ToolTip(self.edit_speed_button, text=_("Change the group's speed-dial entries (Ctrl+E)"))
         if self._speed_dial is not None:
             self.edit_speed_button.pack(side="right")
         grid = ttk.Frame(outer)

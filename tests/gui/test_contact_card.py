@@ -169,12 +169,17 @@ def test_escape_asks_when_unsaved_and_keeps_the_card_when_told_no(make_card, roo
     assert card.closed
 
 
-def test_delete_asks_then_deletes(make_card, people, port, answers):
+def test_delete_asks_then_deletes(make_card, root, people, port, answers):
     card = make_card(contact_id=people[4].id)
+    card.answers_to_give.append(False)
+    assert wait_until(root, lambda: root.focus_get() is card.field_entries["name"])
+    xdotool("key", "ctrl+Delete")
+    assert wait_until(root, lambda: len(answers) == 1)
+    assert "Jiří Dvořák" in answers[0][1] and not card.closed
+    assert not any(a[0] == "delete" for a in port.asked)
     card.answers_to_give.append(True)
     card.delete_button.invoke()
     assert ("delete", people[4].id) in port.asked and card.closed
-    assert "Jiří Dvořák" in answers[0][1]
 
 
 def test_edit_from_another_workstation_is_shown_unless_editing(root, port, people, dial, pump):

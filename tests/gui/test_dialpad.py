@@ -223,7 +223,9 @@ def test_directory_picker_puts_the_number_in(pad, root, picks, port):
 
 
 def test_speed_dial_editor_saves_and_refreshes(pad, root, port, hub):
-    editor = pad.edit_speed_dial()
+    xdotool("key", "ctrl+e")
+    assert wait_until(root, lambda: getattr(pad, "editor", None) is not None)
+    editor = pad.editor
     name, number = editor.rows[1]
     name.set("Jiří Dvořák")
     number.set("+420 602 111 222")
