@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_acting_user_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_user_commands(commands)
+    from .cli_schedule import add_schedule_commands; add_schedule_commands(commands)  # noqa: E702 - issue 8
 
     contacts = commands.add_parser("contacts", help=_("add, import and find contacts"))
     csub = contacts.add_subparsers(dest="action", metavar="ACTION", required=True)
