@@ -309,6 +309,7 @@ class PbxCommands:
             leg = self._leg(leg_id)
             reply = await self._action({"Action": "CancelAtxfer", "Channel": leg.channel})
             if reply.ok:
+                await self._announce(leg, "", None, "cancelled")
                 return CommandResult(True, _("Transfer cancelled: back to the caller"))
             return CommandResult(False, _refusal(reply.message))
         return self._run(run)

@@ -908,6 +908,8 @@ class CallTracker:
             out.extend(self._split(call, leg, at))
         if leg.consult_from and leg.record_id != self._call_id(call) and not call.transferred:
             out.append(CallLogged(self._consult_record(leg, at)))
+            if call.pending is not None and call.pending.to_extension == leg.extension:
+                call.pending = None     # that transfer is off
         if not call.legs and call.merged_into is None:
             self._calls.pop(call.linkedid, None)
             record = self._record(call, at)
