@@ -33,8 +33,8 @@ class LineOptions:
     """What a line (extension) does (ROLE-3). Defaults keep the behaviour from before."""
 
     log_when_signed_out: bool = True   # log its calls even when nobody is signed in here
-    auto_close_missed: bool = False    # close a missed call's popup by itself
-    auto_close_no_notes: bool = True   # close an ended call's popup without notes (popup.auto_close_seconds)
+    auto_close_missed: bool = True     # a missed call's popup closes by itself (popup.auto_close_seconds)
+    auto_close_no_notes: bool = True   # an answered call's popup without notes closes by itself
     connect_at_sign_in: bool = True    # connect to the PBX when its user signs in
     notify_missed: bool = True         # desktop notification for a missed call
 

@@ -114,11 +114,11 @@ def test_line_options_by_role(office):
     add(s, "--name", "Dora", "--role", "director")
     add(s, "--name", "Sue", "--role", "supervisor", "--group", "Sales")
     add(s, "--name", "Anna", "--role", "agent", "--group", "Sales", "--extension", "201")
-    set_ = run(s, "--user", "Sue", "users", "line", "201", "--auto-close-missed", "yes", "--notify-missed", "no",
+    set_ = run(s, "--user", "Sue", "users", "line", "201", "--auto-close-missed", "no", "--notify-missed", "no",
                "--json")
     assert set_.returncode == 0, set_.stderr
     shown = json.loads(run(s, "users", "line", "201", "--json").stdout)
-    assert shown == {"extension": "201", "log_when_signed_out": True, "auto_close_missed": True,
+    assert shown == {"extension": "201", "log_when_signed_out": True, "auto_close_missed": False,
                      "auto_close_no_notes": True, "connect_at_sign_in": True, "notify_missed": False}
     refused = run(s, "--user", "Anna", "users", "line", "201", "--notify-missed", "yes")
     assert refused.returncode == 2 and "Anna (agent) may not change the options of line 201" in refused.stderr.decode()

@@ -159,7 +159,7 @@ def test_line_options_are_per_extension_and_shared(store, tmp_path):
     sue_ = admin.add_user(dora_, "Sue", "supervisor", "Sales")
     anna_ = admin.add_user(dora_, "Anna", "agent", "Sales", "201")
     assert admin.line_options("201") == LineOptions()
-    admin.set_line_options(sue_, "201", LineOptions(auto_close_missed=True, notify_missed=False))
+    admin.set_line_options(sue_, "201", LineOptions(auto_close_missed=False, notify_missed=False))
     with pytest.raises(PermissionDenied):
         admin.set_line_options(anna_, "201", LineOptions())
     with pytest.raises(PermissionDenied):                             # nobody's line: directors only
@@ -168,7 +168,7 @@ def test_line_options_are_per_extension_and_shared(store, tmp_path):
     other = Store.open(tmp_path / "local2", tmp_path / "shared", "ws-2", background_sync=False)
     try:
         other.sync_now()
-        assert UserAdmin(other).line_options("201") == LineOptions(auto_close_missed=True, notify_missed=False)
+        assert UserAdmin(other).line_options("201") == LineOptions(auto_close_missed=False, notify_missed=False)
         assert UserAdmin(other).line_options("202") == LineOptions()
     finally:
         other.close()

@@ -49,7 +49,9 @@ class CallLogFeature:
         self.user = user
         self.extension = extension
         self.logger = CallLogger(store, directory.lookup, self.user_for, on_written=on_written)
-        self._unsubscribe = hub.subscribe(CallLogged, lambda event: self.logger.log(event.record))
+        self.wants = lambda record: True     # ROLE-3 line options (session.CallLogPolicy)
+        self._unsubscribe = hub.subscribe(
+            CallLogged, lambda event: self.logger.log(event.record) if self.wants(event.record) else None)
 
     def user_for(self, record: CallRecord) -> str:
         """Who handled this record: this station's user for its own extension's calls, the

@@ -37,7 +37,8 @@ from .pbx import PbxFeature, make_commands
 from .preferences import PreferencesFeature
 from .presence import PresenceFeature
 from .schedule import wire_schedule
-from .session import SessionFeature, UsersFeature, default_state_file, follow_signed_in_user
+from .session import (CallLogPolicy, SessionFeature, UsersFeature, default_state_file,
+                      follow_signed_in_user)
 from .speed_dial import SpeedDialFeature
 from .status import StatusFeature
 from .ticker import Ticker
@@ -161,6 +162,8 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
                                   on_written=on_call_written)
     app._closers.append(app.call_log.close)
     app.status.call_log = app.call_log
+    log_policy = CallLogPolicy(store, extension)          # ROLE-3: lines logged only when signed in
+    app.call_log.wants = log_policy.wants
 
     app.connection = connection or AmiConnection.from_settings(
         settings, on_event=hub.publish, **connection_options)
@@ -183,6 +186,7 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
         app.speed_dial = SpeedDialFeature(store, user_name=user, extension=app.extension)
         app.session = SessionFeature(store, hub, settings, default_state_file(), extension=app.extension)
         app.users = UsersFeature(store, app.session)
+        log_policy.session = app.session
         wire_schedule(app)            # scheduled calls, reminders, activities (issue 8)
         app._closers.append(follow_signed_in_user(
             hub, [(app.call_log, "user"), (app.transfer, "user_name"), (app.speed_dial, "user_name")], user))

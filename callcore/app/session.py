@@ -203,3 +203,26 @@ def follow_signed_in_user(hub: Any, targets: list[tuple[Any, str]], fallback: st
             setattr(target, attribute, fallback)
     stops = [hub.subscribe(UserSignedIn, signed_in), hub.subscribe(UserSignedOut, signed_out)]
     return lambda: [stop() for stop in stops]
+
+
+class CallLogPolicy:
+    """ROLE-3 "log this line's calls even when nobody is signed in". A line with that
+    option off is logged only by its own workstation, and only while a user is signed in
+    there; every other workstation and the recorder leave its calls alone (they cannot
+    know who is signed in elsewhere). With no users defined, everything is logged as before."""
+
+    def __init__(self, store: Any, extension: str, session: SessionFeature | None = None):
+        self.admin = UserAdmin(store)
+        self.extension = extension
+        self.session = session
+
+    def wants(self, record: Any) -> bool:
+        line = getattr(record, "extension", "")
+        if not line or not self.admin.has_users() or self.admin.line_options(line).log_when_signed_out:
+            return True
+        if line != self.extension or self.session is None:
+            return False
+        if self.session.current is None:
+            log.info("call %s of line %s not logged: nobody is signed in", getattr(record, "id", ""), line)
+            return False
+        return True

@@ -143,3 +143,48 @@ def test_a_role_change_applies_to_the_signed_in_user_at_once(tmp_path, config_ho
         assert app.session.current.role == "supervisor" and app.session.scope() == "group"
     finally:
         app.close()
+
+
+def _call(n: int, extension: str):
+    from callcore.records import CallRecord
+    return CallRecord(id=f"call-{n}", linkedid=f"1700000000.{n}", direction="in", status="missed",
+                      started_at="2026-11-29T10:00:00+00:00", caller_number="2101234567", extension=extension)
+
+
+def test_a_line_set_not_to_log_while_signed_out_is_logged_only_when_signed_in(tmp_path, config_home):
+    """ROLE-3. Barrier: the writer is one FIFO thread and the decision is taken when the
+    call is published, so once a later wanted call is written, an earlier one was dropped."""
+    import threading
+    from callcore.events import CallLogged
+    from callcore.users import LineOptions
+    (tmp_path / "shared").mkdir(exist_ok=True)
+    written = []
+    done = threading.Condition()
+
+    def on_written(record, ok):
+        with done:
+            written.append(record.id)
+            done.notify_all()
+
+    def publish_and_wait(hub, *records):
+        for record in records:
+            hub.publish(CallLogged(record))
+        with done:
+            assert done.wait_for(lambda: records[-1].id in written, timeout=20)
+
+    app = build_app(make_settings(tmp_path), AppMode.WINDOW, on_call_written=on_written)
+    try:
+        add_people(app)
+        admin = UserAdmin(app.store)
+        admin.set_line_options(None, "201", LineOptions(log_when_signed_out=False))
+        admin.set_line_options(None, "202", LineOptions(log_when_signed_out=False))
+        # nobody signed in: this line's call is dropped; a line with default options is logged
+        publish_and_wait(app.hub, _call(1, "201"), _call(2, "203"))
+        app.session.sign_in("Anna", "anna-pw")
+        # signed in: logged, stamped with her; 202's own workstation decides for 202, not us
+        publish_and_wait(app.hub, _call(3, "202"), _call(4, "201"))
+        assert written == ["call-2", "call-4"]
+        assert app.store.calls.get("call-1") is None and app.store.calls.get("call-3") is None
+        assert app.store.calls.get("call-4").user == "Anna"
+    finally:
+        app.close()
