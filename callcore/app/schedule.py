@@ -186,7 +186,7 @@ class ScheduleFeature:
 
     def snooze(self, scheduled_id: str, minutes: int) -> ScheduledCall:
         """The reminder comes back in ``minutes`` (the due time stays as it was)."""
-        until = self.clock() + timedelta(minutes=int(minutes))
+        until = self.clock() + timedelta(minutes=float(minutes))
         return self._change(scheduled_id, _("snooze {name}'s scheduled call"), snoozed_until=iso(until))
 
     def reschedule(self, scheduled_id: str, due_at: datetime) -> ScheduledCall:
