@@ -112,6 +112,8 @@ def _parse_app_args(args: list[str]):
     parser.add_argument("--demo", action="store_true", help=_("run against the built-in demo PBX"))
     parser.add_argument("--recorder", action="store_true", help=_("no window: log every call of the PBX"))
     parser.add_argument("--self-test", action="store_true", help=_("check this build and exit"))
+    parser.add_argument("--user", metavar="NAME", default="",
+                        help=_("sign this user in (preselected; at once when users.passwords is off)"))
     from callcore.logs import add_log_level_argument
     add_log_level_argument(parser)
     return parser.parse_args(args)
@@ -237,7 +239,9 @@ def start_operator(args, root, demo_folder=None, log_file=None):
     ui = OperatorUi(ui_ports_for(app), root=root)
     root.deiconify()
     ui.start()
-    app.start()
+    signing_in = app.session is not None and app.session.has_users()
+    app.start(connect=not signing_in)          # with users: the line connects at sign-in (ROLE-3)
+    ui.session_ui.begin(preselect=getattr(args, "user", "") or "")
     return OperatorSession(ui, app, pbx)
 
 

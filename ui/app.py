@@ -29,6 +29,7 @@ from .notify import Notifier, plyer_backend
 from .popup import CallPopup
 from .ports import UiPorts
 from .pump import EventPump
+from .sign_in import SessionUi
 from .transfer_dialog import TransferDialog
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,9 @@ class OperatorUi:
             self.root, self.ports, call_soon=self.pump.call_soon,
             background=lambda work, done: self.pump.run_in_background(work, done, name="contact-calls"))
         self.dialling.install(self.root, getattr(self.window, "menus", {}).get("calls"))
+        # ROLE-1..3: sign-in, the User menu, who is shown, the line's options.
+        self.session_ui = SessionUi(self.root, self.ports, self.window,
+                                    toast=self.notifier.show_toast, on_quit=self.quit)
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:
@@ -143,6 +147,7 @@ class OperatorUi:
         for dialog in list(self.transfer_dialogs.values()):
             dialog.close()
         self.dialling.close()
+        self.session_ui.close()
         for popup in list(self.popups.values()):
             if not popup.save_notes_now():
                 log.error("notes of call %s could not be saved on exit", popup.leg.call_id)
@@ -240,9 +245,11 @@ class OperatorUi:
         popup = self.popups.get(leg.leg_id)
         if popup is not None:
             self._ended_popups.add(leg.leg_id)
-            popup.call_ended(leg, now, self.station.popup_settings().auto_close_seconds)
+            popup.call_ended(leg, now, self.session_ui.auto_close_seconds(
+                leg, self.station.popup_settings().auto_close_seconds, event.status))
         if (leg.direction != "out" and leg.answered_at is None and not leg.popup_suppressed
-                and event.status in ("missed", "abandoned", "unanswered", "busy")):
+                and event.status in ("missed", "abandoned", "unanswered", "busy")
+                and self.session_ui.notify_missed()):
             self.notifier.missed_call(leg.number, leg.display_name)
 
     def _transfer_note(self, event: TransferNoteReceived) -> None:

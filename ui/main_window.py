@@ -197,6 +197,7 @@ class MainWindow(ttk.Frame):
         self.on_show_log = on_show_log
         """Returns the log file's path for Help › Log file… (set by the integrator)."""
         self.connection_status = "off"
+        self.user_text = ""          # who is signed in (ROLE-1), '' without users
         root.title(self.window_title())
         self.pack(fill="both", expand=True)
 
@@ -370,7 +371,15 @@ class MainWindow(ttk.Frame):
 
     def window_title(self) -> str:
         title = _("Operator console — extension {ext}").format(ext=self.extension)
+        if self.user_text:
+            title = _("{title} — {user}").format(title=title, user=self.user_text)
         return _("[DEMO] {title}").format(title=title) if self.is_demo else title
+
+    def show_user(self, text: str) -> None:
+        """Who is signed in, in the title and the status bar ('' = no users defined)."""
+        self.user_text = text
+        self.root.title(self.window_title())
+        self._update_status()
 
     # -- updates from the app -----------------------------------------------------------
     def show_connection(self, status: str, reason: str = "") -> None:
@@ -452,6 +461,8 @@ class MainWindow(ttk.Frame):
 
     def _update_status(self) -> None:
         text = _("Extension {ext}").format(ext=self.extension)
+        if self.user_text:
+            text += " · " + self.user_text
         if self.phone_state:
             text += " · " + _("phone {state}").format(state=self.phone_state)
         if self.is_demo:

@@ -99,11 +99,12 @@ class App:
     def extension(self) -> str:
         return str(self.settings.get("station.extension"))
 
-    def start(self) -> None:
-        """Start timers and connect to the PBX (non-blocking)."""
+    def start(self, connect: bool = True) -> None:
+        """Start timers and connect to the PBX (non-blocking). ``connect=False``: users must
+        sign in first and the line connects at sign-in (ROLE-3)."""
         if self.ticker is not None:
             self.ticker.start()
-        if self.pbx is not None:
+        if self.pbx is not None and connect:
             self.pbx.connect()
 
     def close(self) -> None:
