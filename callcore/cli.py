@@ -1,12 +1,14 @@
-"""The admin command line (issue 2): contacts, calls and store maintenance.
+"""The admin command line: contacts, calls and store maintenance (more commands register
+themselves from callcore/cli_*.py modules).
 
     operator_app.py --settings PATH contacts add --name NAME --phone NUMBER [--phone …] [--type T] [--company C]
-    operator_app.py --settings PATH contacts import FILE.csv
+    operator_app.py --settings PATH contacts import FILE.csv [--duplicates merge|skip|add] [--encoding E]
     operator_app.py --settings PATH contacts find TEXT_OR_NUMBER [--json]
     operator_app.py --settings PATH calls [--json] [--since ISO_DATE]
     operator_app.py --settings PATH calls add --json-line '{…CallRecord fields…}'
     operator_app.py --settings PATH store sync | check | compact
 
+Every command takes ``--log-level`` and logs to the per-user ``operator-cli.log``.
 Errors are one line on stderr with exit code 2; ``store check`` exits 1 when it finds
 damage. Every command publishes its own changes to the share before it exits.
 """
