@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_store_check)
     ssub.add_parser("compact", help=_("write a snapshot to the shared folder")).set_defaults(
         handler=cmd_store_compact)
+    from .cli_reports import add_report_commands; add_report_commands(commands)  # report, export, .xlsx import
     return parser
 
 
