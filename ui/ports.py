@@ -271,6 +271,9 @@ class SessionPort(Protocol):
     def last_user(self) -> str:
         """Who signed in last at this workstation ('' when nobody yet)."""
 
+    def first_time(self, notice: str) -> bool:
+        """True only the first time ``notice`` is asked on this workstation (say a hint once)."""
+
     def sign_in(self, name: str, password: str = "") -> UserLike:
         """Raises ``ValueError`` (``SignInError``) with a sentence for the user when refused."""
 

@@ -201,7 +201,8 @@ class SessionUi:
         that user in at once; otherwise the sign-in dialog (the last user preselected)."""
         if not self.active:
             self._show_user()
-            if not self.said_no_users:
+            first = self.session is None or self.session.first_time("no_users")
+            if first and not self.said_no_users:
                 self.said_no_users = True
                 log.info("no users defined: working without sign-in")
                 if self._toast is not None:

@@ -127,22 +127,39 @@ class SessionFeature:
     # -- the last user, per workstation --------------------------------------------------
     def last_user(self) -> str:
         """The name of who signed in last here ('' when nobody yet or the file is unreadable)."""
+        name = self._state().get("last_user", "")
+        return name if isinstance(name, str) else ""
+
+    def first_time(self, notice: str) -> bool:
+        """True the first time ``notice`` (e.g. "no_users") is asked on this workstation, so
+        a hint is said once, not at every start. Without a state file: always True."""
+        state = self._state()
+        said = state.get("said", [])
+        said = said if isinstance(said, list) else []
+        if notice in said:
+            return False
+        self._write_state({**state, "said": said + [notice]})
+        return True
+
+    def _state(self) -> dict[str, Any]:
         if self.state_file is None:
-            return ""
+            return {}
         try:
             data = json.loads(self.state_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return ""
-        name = data.get("last_user", "") if isinstance(data, dict) else ""
-        return name if isinstance(name, str) else ""
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def _remember(self, name: str) -> None:
+        self._write_state({**self._state(), "last_user": name})
+
+    def _write_state(self, state: dict[str, Any]) -> None:
         if self.state_file is None:
             return
         try:
-            write_private(self.state_file, json.dumps({"last_user": name}))
+            write_private(self.state_file, json.dumps(state, ensure_ascii=False))
         except OSError as exc:          # not worth stopping a sign-in for
-            log.warning("could not remember the last user in %s: %s", self.state_file, exc)
+            log.warning("could not write %s: %s", self.state_file, exc)
 
 
 class UsersFeature:

@@ -102,12 +102,14 @@ def test_last_user_is_remembered_per_workstation_not_in_the_shared_folder(tmp_pa
         app.close()
     found = list(config_home.rglob("session.json"))
     assert len(found) == 1, found
-    assert json.loads(found[0].read_text(encoding="utf-8")) == {"last_user": "Sue"}
+    assert json.loads(found[0].read_text(encoding="utf-8"))["last_user"] == "Sue"
     assert not [p for p in (tmp_path / "shared").rglob("*") if "session" in p.name]
     assert "sue-pw" not in found[0].read_text(encoding="utf-8")
     again = open_app(tmp_path)
     try:
         assert again.session.last_user() == "Sue" and again.session.current is None
+        assert again.session.first_time("no_users") and not again.session.first_time("no_users")
+        assert again.session.last_user() == "Sue"
     finally:
         again.close()
 
