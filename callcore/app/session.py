@@ -243,3 +243,29 @@ class CallLogPolicy:
             log.info("call %s of line %s not logged: nobody is signed in", getattr(record, "id", ""), line)
             return False
         return True
+
+
+class GuardedSettings:
+    """The settings dialog's port with the role rules on ``users.passwords``: with users
+    defined only a director may switch passwords off or on (else an agent could turn them
+    off and sign in as a director next time). Everything else passes through."""
+
+    def __init__(self, preferences: Any, session: SessionFeature):
+        self.preferences = preferences
+        self.session = session
+
+    def settings_values(self) -> dict[str, dict[str, Any]]:
+        return self.preferences.settings_values()
+
+    def save_settings(self, values: dict[str, dict[str, Any]]) -> None:
+        wanted = (values.get("users") or {}).get("passwords") if isinstance(values, dict) else None
+        if wanted is not None and bool(wanted) != self.session.passwords_required and self.session.has_users():
+            actor = self.session.current
+            if actor is None or actor.role != "director":
+                raise ValueError(str(PermissionDenied(
+                    actor, _("switch passwords {state}").format(state=_("on") if wanted else _("off")),
+                    None, _("only a director may"))))
+        self.preferences.save_settings(values)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.preferences, name)

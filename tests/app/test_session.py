@@ -190,3 +190,28 @@ def test_a_line_set_not_to_log_while_signed_out_is_logged_only_when_signed_in(tm
         assert app.store.calls.get("call-4").user == "Anna"
     finally:
         app.close()
+
+
+def test_only_a_director_switches_passwords_off_in_the_settings_dialog(tmp_path, config_home):
+    """Else an agent could turn passwords off and sign in as a director at the next start."""
+    from operator_app import ui_ports_for
+    app = open_app(tmp_path)
+    try:
+        add_people(app)
+        port = ui_ports_for(app).settings
+        values = port.settings_values()
+        values["users"]["passwords"] = False
+        app.session.sign_in("Anna", "anna-pw")
+        with pytest.raises(ValueError, match=r"^Anna \(agent\) may not switch passwords off: only a director may\.$"):
+            port.save_settings(values)
+        assert not list(config_home.rglob("settings.json"))            # nothing written
+        values["users"]["passwords"] = True
+        values["popup"]["auto_close_seconds"] = 45                       # other settings: anyone
+        port.save_settings(values)
+        values["users"]["passwords"] = False
+        app.session.sign_in("Dora", "dora-pw")
+        port.save_settings(values)
+        saved = json.loads(next(config_home.rglob("settings.json")).read_text(encoding="utf-8"))
+        assert saved["users"]["passwords"] is False
+    finally:
+        app.close()
