@@ -80,7 +80,7 @@ def call_columns() -> list[Column]:
         Column("caller_number", "From", lambda c: c.caller_number, width=15),
         Column("called_number", "To", lambda c: c.called_number, width=15),
         Column("contact", "Contact", call_contact, width=26),
-        Column("extension", "Extension", lambda c: c.extension, width=8),
+        Column("extension", "Extension", lambda c: c.extension, width=10),
         Column("user", "User", lambda c: c.user, width=12),
         Column("ring_seconds", "Ring", lambda c: seconds(c.ring_seconds), DURATION, 8, total=True),
         Column("talk_seconds", "Talk", lambda c: seconds(c.talk_seconds), DURATION, 9, total=True),
