@@ -60,7 +60,10 @@ def write_atomic(target: Path, chunks: Iterable[str | bytes], *, overwrite: bool
 
 
 def move_aside(path: Path, folder: Path) -> Path | None:
-    """Move a file or folder into ``folder`` under a name that is not taken yet."""
+    """Move a file or folder into ``folder`` under a name that is not taken yet; None if
+    it is gone (checked first, so a vanished share gets no new folders)."""
+    if not os.path.lexists(path):
+        return None
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
     n = 1

@@ -160,7 +160,7 @@ class ShareHeartbeat:
 
     def beat(self) -> None:
         self.me.time = time.time()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(exist_ok=True)     # stations/ must exist: never into an empty mount point
         write_atomic(self.path, [json.dumps(self.me.__dict__)])
 
     def remove(self) -> None:

@@ -146,6 +146,14 @@ class ShareLayout:
                     "shared folder not available: {path} is another shared folder (share id {found}, "
                     "this workstation uses {known}); work goes on locally").format(
                     path=self.root, found=found, known=known))
+            if not self.stations.is_dir():
+                try:
+                    self.stations.mkdir()        # only here, right after share.json was read
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    if not is_write_denied(exc):
+                        raise named(_("write"), self.stations, exc) from None
             return found
         if found is not None:
             return found
@@ -210,7 +218,9 @@ class ShareLayout:
         folder = self.stations / station if station else self.own
         target = folder / batch_name(epoch, first, last)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            # never parents=True: in an empty mount point (the share unmounted a moment ago)
+            # stations/ is missing and this fails instead of creating a local look-alike
+            folder.mkdir(exist_ok=True)
             if target.exists():          # published before a crash: same lines, never rewrite
                 return target
             write_atomic(target, lines, overwrite=False)
@@ -320,7 +330,10 @@ def write_snapshot(layout: ShareLayout, name: str, parts: Iterable[tuple[str, It
     """Write parts into a hidden folder, the manifest last, then rename the folder into
     place: readers only ever see complete snapshots. Returns (folder, total bytes)."""
     layout.require()
-    layout.snapshots.mkdir(parents=True, exist_ok=True)
+    if not (layout.root / MARKER).is_file():
+        raise ShareUnavailable(_("shared folder not available: {path} has no {marker}").format(
+            path=layout.root, marker=MARKER))
+    layout.snapshots.mkdir(exist_ok=True)
     tmp = layout.snapshots / f".tmp-{name}"
     if tmp.exists():
         shutil.rmtree(tmp)
