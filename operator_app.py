@@ -182,12 +182,12 @@ def ui_ports_for(app):
         extension=app.extension, is_demo=app.is_demo,
         notify_seconds=int(app.settings.get("notify.seconds")),
         popup_settings=lambda: PopupSettings.from_section(app.preferences.popup_section()))
-    from callcore.app.session import GuardedSettings
-    settings = app.preferences if app.session is None else GuardedSettings(app.preferences, app.session)
-    return UiPorts(station=station, connection=app.pbx, calls=app.calls, directory=app.directory,
+    from callcore.app.session import guarded
+    settings, calls, contacts = guarded(app.session, app.preferences, app.calls, app.contacts)  # ROLE-1/2
+    return UiPorts(station=station, connection=app.pbx, calls=calls, directory=app.directory,
                    settings=settings, status=app.status, events=app.hub,
                    transfer=app.transfer, presence=app.presence, dial=app.dialling,
-                   contacts=app.contacts, speed_dial=app.speed_dial, dial_pad=app.dialling,
+                   contacts=contacts, speed_dial=app.speed_dial, dial_pad=app.dialling,
                    session=app.session, users=app.users)
 
 

@@ -57,6 +57,7 @@ def setting_labels() -> dict[str, str]:
         "lines": _("Line notes"),
         "users": _("Users"),
         "users.passwords": _("Users sign in with a password"),
+        "users.private_notes": _("Call notes of others only by role"),
     }
 
 

@@ -71,6 +71,8 @@ def fields() -> list[Field]:
         Field("dial", "international_prefix", "text", "station", first_run=False),
         Field("users", "passwords", "bool", "station", first_run=False,
               hint=_("Off: signing in only picks the user")),
+        Field("users", "private_notes", "bool", "station", first_run=False,
+              hint=_("Agents see only their own notes, supervisors their group's")),
         Field("office", "name", "text", "station", first_run=False,
               hint=_("Printed at the top of every report")),
         Field("store", "shared_folder", "folder", "storage",

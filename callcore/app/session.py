@@ -12,6 +12,7 @@ folder (never the shared folder), so the sign-in dialog can preselect it.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -22,7 +23,7 @@ from ..events import UserSignedIn, UserSignedOut
 from ..i18n import _
 from ..passwords import verify_password
 from ..records import User
-from ..roles import PermissionDenied, scope_of
+from ..roles import PermissionDenied, may_see_notes, scope_of
 from ..settings import Settings, write_private
 from ..users import LineOptions, UserAdmin, UserError, user_json
 
@@ -269,3 +270,38 @@ class GuardedSettings:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.preferences, name)
+
+
+class NotesPrivacy:
+    """ROLE-2 notes privacy for a port with ``recent_calls`` (calls, contacts): with
+    ``users.private_notes`` on, a call handled by someone the signed-in user may not change
+    is listed without its notes. Everything else passes through."""
+
+    def __init__(self, port: Any, session: SessionFeature):
+        self.port = port
+        self.session = session
+
+    def recent_calls(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return [self.shown(record) for record in self.port.recent_calls(*args, **kwargs)]
+
+    def shown(self, record: Any) -> Any:
+        """``record`` as the signed-in user may see it."""
+        if not self.session.settings.get("users.private_notes") or not self.session.has_users():
+            return record
+        owner = self.session.user_named(record.user) if record.user else None
+        if may_see_notes(self.session.current, owner, privacy=True) and (
+                self.session.current is not None or owner is None):
+            return record
+        return dataclasses.replace(record, notes="", transfer_note="")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.port, name)
+
+
+def guarded(session: SessionFeature | None, preferences: Any, calls: Any, contacts: Any) -> tuple[Any, Any, Any]:
+    """The window's settings, calls and contacts ports with the role rules applied
+    (``users.passwords`` by directors only, notes privacy); unchanged without a session."""
+    if session is None:
+        return preferences, calls, contacts
+    return (GuardedSettings(preferences, session), NotesPrivacy(calls, session),
+            NotesPrivacy(contacts, session) if contacts is not None else None)

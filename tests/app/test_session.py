@@ -215,3 +215,39 @@ def test_only_a_director_switches_passwords_off_in_the_settings_dialog(tmp_path,
         assert saved["users"]["passwords"] is False
     finally:
         app.close()
+
+
+def test_private_notes_follow_the_role_rules_in_recent_calls(tmp_path, config_home):
+    """ROLE-2 with users.private_notes on: the popup's and the contact card's recent calls
+    show another user's notes only to who may change that user's calls."""
+    from operator_app import ui_ports_for
+    from callcore.records import CallRecord
+    (tmp_path / "shared").mkdir(exist_ok=True)
+    settings = make_settings(tmp_path)
+    settings.data["users"]["private_notes"] = True
+    app = build_app(settings, AppMode.WINDOW)
+    try:
+        add_people(app)
+        UserAdmin(app.store).add_user(None, "Carl", "agent", "Support", "301")
+        for n, user in enumerate(("Anna", "Sue", "Carl", "")):
+            app.store.calls.add(CallRecord(
+                id=f"c{n}", linkedid=f"1700000000.{n}", direction="in", status="answered",
+                started_at=f"2026-11-29T10:0{n}:00+00:00", caller_number="2101234567", user=user,
+                notes=f"notes by {user or 'nobody'}"))
+        calls = ui_ports_for(app).calls
+
+        def notes_seen():
+            return {r.user: r.notes for r in calls.recent_calls("2101234567", 10)}
+        app.session.sign_in("Anna", "anna-pw")
+        assert notes_seen() == {"Anna": "notes by Anna", "Sue": "", "Carl": "", "": "notes by nobody"}
+        app.session.sign_in("Sue", "sue-pw")
+        assert notes_seen() == {"Anna": "notes by Anna", "Sue": "notes by Sue", "Carl": "", "": "notes by nobody"}
+        app.session.sign_in("Dora", "dora-pw")
+        assert set(notes_seen().values()) == {"notes by Anna", "notes by Sue", "notes by Carl", "notes by nobody"}
+        app.session.sign_out()
+        assert notes_seen()["Anna"] == ""                       # signed out: nobody's but the unowned
+        settings.data["users"]["private_notes"] = False          # the setting off: everyone sees all
+        app.session.sign_in("Anna", "anna-pw")
+        assert notes_seen()["Carl"] == "notes by Carl"
+    finally:
+        app.close()
