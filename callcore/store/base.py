@@ -37,7 +37,9 @@ def reason(exc: OSError) -> str:
 
 
 def is_write_denied(exc: OSError) -> bool:
-    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError)
+    """Writing there cannot work for now (permission, read-only, full), but reading can."""
+    return (exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
+            or isinstance(exc, PermissionError))
 
 
 class StoreIOError(OSError):

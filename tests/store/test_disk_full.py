@@ -93,3 +93,29 @@ def test_refused_writes_name_the_file_and_say_why(open_store, tmp_path, mounts):
     with pytest.raises(OSError) as err:
         Store.open(local, None, "alpha", background_sync=False)
     assert str(local / "station.lock") in str(err.value) and "read-only" in str(err.value)
+
+
+@needs_root
+def test_a_full_share_is_still_merged_and_says_it_is_full(tmp_path, mounts):
+    share = mounts.tmpfs(tmp_path / "share-disk", "1m")
+    with Store.open(tmp_path / "beta", share, "beta", background_sync=False) as beta:
+        theirs = beta.contacts.put(make_contact("from beta"))
+        beta.sync_now()
+    alpha = Store.open(tmp_path / "alpha", share, "alpha", background_sync=False)
+    try:
+        alpha.sync_now()
+        fill_disk(share)
+        mine = alpha.contacts.put(make_contact("from alpha " + "x" * 5000))    # bigger than any slack
+        report = alpha.sync_now()
+        assert alpha.contacts.get(theirs.id) == theirs
+        assert "cannot write to the shared folder" in report.error and str(share) in report.error
+        assert "disk is full" in report.error and "not reachable" not in report.error
+        for filler in share.glob("filler*"):
+            filler.unlink()
+        assert alpha.sync_now().published == 1
+        assert not any("disk is full" in str(p) for p in alpha.problems)
+    finally:
+        alpha.close()
+    with Store.open(tmp_path / "beta", share, "beta", background_sync=False) as beta:
+        beta.sync_now()
+        assert beta.contacts.get(mine.id) == mine
