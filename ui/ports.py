@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
-from callcore.records import CallRecord, Contact, Phone
+from datetime import datetime
+
+from callcore.records import Activity, CallRecord, Contact, Phone, ScheduledCall
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,81 @@ class UsersPort(Protocol):
     def set_line_options(self, extension: str, options: Any) -> None: ...
 
 
+class ScheduleRowLike(Protocol):
+    """One line of the schedule view (``callcore.app.schedule.ScheduleRow``)."""
+
+    item: ScheduledCall
+    section: str                  # overdue | today | upcoming | done
+    when: datetime                # the reminder time (snooze included), local
+
+
+@runtime_checkable
+class SchedulePort(Protocol):
+    """Scheduled calls and their reminders (SCHED-1..3, POP-3, POP-6). The role rules are
+    applied by the feature: a refused change raises ``callcore.roles.PermissionDenied``
+    (its text is a sentence for the user); a bad value ``RecordError``."""
+
+    def schedule(self, number: str, due_at: datetime, *, contact_id: str = "", contact_name: str = "",
+                 assigned_user: str | None = None, notes: str = "", priority: int = 1,
+                 call_id: str = "") -> ScheduledCall:
+        """Store a new scheduled call (``assigned_user`` None: for oneself)."""
+
+    def get(self, scheduled_id: str) -> ScheduledCall:
+        """As stored now (``LookupError`` when gone)."""
+
+    def update(self, item: ScheduledCall) -> ScheduledCall:
+        """Store an edited scheduled call."""
+
+    def snooze(self, scheduled_id: str, minutes: int) -> ScheduledCall: ...
+
+    def done(self, scheduled_id: str, outcome: str = "") -> ScheduledCall: ...
+
+    def reassign(self, scheduled_id: str, user_name: str) -> ScheduledCall: ...
+
+    def reschedule(self, scheduled_id: str, due_at: datetime) -> ScheduledCall: ...
+
+    def call_now(self, scheduled_id: str) -> Any:
+        """Dial it (non-blocking); the logged call is linked to the scheduled call."""
+
+    def view(self, section: str = "all", scope: str = "mine", *, limit: int = 200) -> Sequence[ScheduleRowLike]:
+        """Open scheduled calls of a section (overdue / today / upcoming / all) and scope
+        (mine / group / all), earliest first."""
+
+    def scopes(self) -> list[str]:
+        """The scopes this user may pick."""
+
+    def assignable_users(self) -> list[str]:
+        """Names this user may schedule for, self first."""
+
+    def quick_choices(self) -> list[tuple[str, datetime]]:
+        """(label, time) quick picks: in 1 hour, tomorrow 9:00."""
+
+    def open_for(self, *, contact_id: str = "", number: str = "", limit: int = 20) -> list[ScheduledCall]:
+        """POP-3: open scheduled calls of this contact or number."""
+
+
+@runtime_checkable
+class ActivitiesPort(Protocol):
+    """Activities / tasks (CON-6, POP-3) and linking a logged call to a contact."""
+
+    def types(self) -> list[str]:
+        """The office's activity types."""
+
+    def create(self, subject: str, *, type: str = "", due_at: str | None = None, user: str | None = None,
+               call_id: str = "", contact_id: str = "", number: str = "", notes: str = "") -> Activity: ...
+
+    def list(self, scope: str = "mine", status: str = "open", limit: int = 500) -> list[Activity]: ...
+
+    def set_done(self, activity_id: str, done: bool = True) -> Activity: ...
+
+    def scopes(self) -> list[str]: ...
+
+    def assignable_users(self) -> list[str]: ...
+
+    def link_contact(self, call_id: str, contact_id: str) -> Any:
+        """CON-6: the logged call was with this contact (the call log stays unchanged)."""
+
+
 @dataclass(frozen=True)
 class StationInfo:
     """Who this workstation is; fixed for the life of the window. ``popup_settings`` is
@@ -345,6 +422,8 @@ class UiPorts:
     dial_pad: "DialPadPort | None" = None      # None: no dial pad (Calls › Dial…)
     session: "SessionPort | None" = None       # None: no users, no sign-in (as before ROLE)
     users: "UsersPort | None" = None           # None: no users screen
+    schedule: "SchedulePort | None" = None     # None: no scheduled calls, no reminders
+    activities: "ActivitiesPort | None" = None  # None: no activities
 
     @classmethod
     def of(cls, provider: Any, events: EventsPort | None = None) -> "UiPorts":

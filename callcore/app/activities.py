@@ -82,6 +82,19 @@ class ActivitiesFeature:
         require_assign(actor, target, _("give an activity to {name}").format(name=target.name))
         return target.name
 
+    def assignable_users(self) -> list[str]:
+        """Names this user may give an activity to, self first."""
+        from ..roles import may_assign_to
+        actor = self.current_user()
+        names = [u.name for u in sorted(self.store.users.all(copy=False), key=lambda u: u.name.casefold())
+                 if may_assign_to(actor, u)]
+        mine = self._me()
+        return ([mine.name] + [n for n in names if n != mine.name]) if mine is not None else names
+
+    def link_contact(self, call_id: str, contact_id: str) -> Any:
+        """CON-6: link a logged call to a contact afterwards (see annotations)."""
+        return self.annotations.link_contact(call_id, contact_id)
+
     # -- changing ---------------------------------------------------------------------------
     def create(self, subject: str, *, type: str = "", due_at: str | None = None,
                user: str | None = None, call_id: str = "", contact_id: str = "",

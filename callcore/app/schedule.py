@@ -122,6 +122,9 @@ class ScheduleFeature:
             names = [mine.name] + [n for n in names if n != mine.name]
         return names
 
+    def quick_choices(self) -> list[tuple[str, datetime]]:
+        return quick_choices(self.clock())
+
     def _owner(self, item: ScheduledCall) -> User | None:
         return self.user_named(item.assigned_user) if item.assigned_user else None
 
