@@ -188,7 +188,8 @@ def ui_ports_for(app):
                    settings=settings, status=app.status, events=app.hub,
                    transfer=app.transfer, presence=app.presence, dial=app.dialling,
                    contacts=contacts, speed_dial=app.speed_dial, dial_pad=app.dialling,
-                   session=app.session, users=app.users)
+                   session=app.session, users=app.users,
+                   schedule=app.schedule, activities=app.activities)
 
 
 class OperatorSession:
