@@ -204,3 +204,81 @@ def test_line_options_missed_popups_stay_and_no_missed_notification(make_ui, roo
     clock.now += timedelta(seconds=600)
     ui.refresh_counters()
     assert "L2" in ui.popups and popup.winfo_exists()
+
+
+# ---------------------------------------------------------------- the real program
+
+def _window_names(display: str) -> list[str]:
+    found = subprocess.run(["xdotool", "search", "--name", "."], capture_output=True, text=True,
+                           env={**os.environ, "DISPLAY": display})
+    names = []
+    for wid in found.stdout.split():
+        name = subprocess.run(["xdotool", "getwindowname", wid], capture_output=True, text=True,
+                              env={**os.environ, "DISPLAY": display}).stdout.strip()
+        names.append(name)
+    return names
+
+
+def _start_program(tmp_path: Path, display: str, passwords: bool, *args: str):
+    import json
+    import sys
+    import time
+    root_dir = Path(__file__).resolve().parents[2]
+    (tmp_path / "shared").mkdir(exist_ok=True)
+    settings = tmp_path / "office.json"
+    settings.write_text(json.dumps({
+        "ami": {"host": "127.0.0.1", "port": 1, "username": "x"},
+        "station": {"id": "ws-201", "extension": "201"},
+        "store": {"local_folder": "local", "shared_folder": "shared"},
+        "users": {"passwords": passwords}}), encoding="utf-8")
+    env = {**os.environ, "DISPLAY": display, "OPERATOR_APP_INSTANCE_DIR": str(tmp_path / "instance"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    program = [sys.executable, str(root_dir / "operator_app.py"), "--settings", str(settings)]
+    for name, role in (("Anna", "agent"), ("Δώρα", "director")):
+        added = subprocess.run([*program, "users", "add", "--name", name, "--role", role, "--group", "Sales",
+                                "--password-stdin"], input=f"{name}-pw\n", capture_output=True, text=True,
+                               env=env, timeout=60)
+        assert added.returncode == 0, added.stderr
+    proc = subprocess.Popen([*program, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def wait_for(predicate, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            names = _window_names(display)
+            if predicate(names):
+                return names
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        return _window_names(display)
+    return proc, wait_for
+
+
+def _stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def test_program_with_user_and_passwords_off_signs_in_without_a_dialog(display, tmp_path):
+    proc, wait_for = _start_program(tmp_path, display, False, "--user", "Anna")
+    try:
+        names = wait_for(lambda ns: any("Anna (agent, Sales)" in n for n in ns))
+        assert "Operator console — extension 201 — Anna (agent, Sales)" in names, names
+        assert "Sign in" not in names
+    finally:
+        _stop(proc)
+
+
+def test_program_with_passwords_asks_first_and_preselects_the_user(display, tmp_path):
+    proc, wait_for = _start_program(tmp_path, display, True, "--user", "Δώρα")
+    try:
+        names = wait_for(lambda ns: "Sign in" in ns)
+        assert "Sign in" in names, names
+        assert "Operator console — extension 201 — nobody signed in" in names
+    finally:
+        _stop(proc)
