@@ -187,9 +187,10 @@ class Table:
     total: int | None = None          # data rows, when the file says
 
 
-def read_xlsx(path: Path | str) -> Table:
-    """The first sheet of an .xlsx: the first non-empty row is the header. Formula cells
-    give their last computed value, never the formula."""
+def read_xlsx(path: Path | str, scan: int = 20) -> Table:
+    """The first sheet of an .xlsx. The header is the row, among the first ``scan``
+    non-empty ones, that names the most contact fields (a title row above it is skipped).
+    Formula cells give their last computed value, never the formula."""
     from openpyxl import load_workbook
     path = Path(path)
     try:
@@ -199,24 +200,32 @@ def read_xlsx(path: Path | str) -> Table:
             file=path, error=exc)) from None
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
+    first: list[tuple[int, list[str]]] = []
     line = 0
-    headers: list[str] = []
     for values in rows:
         line += 1
-        headers = [cell_text(v).strip() for v in values]
-        if any(headers):
-            break
-    else:
+        cells = [cell_text(v) for v in values]
+        if any(c.strip() for c in cells):
+            first.append((line, cells))
+            if len(first) >= scan:
+                break
+    if not first:
         wb.close()
         raise ImportFileError(_("{file}: the first sheet is empty (a header row naming the columns "
                                 "is needed)").format(file=path))
+    scores = [sum(1 for c in cells if c.strip() and guess_field(c.strip())) for _n, cells in first]
+    best = max(range(len(first)), key=lambda i: (scores[i], -i))
+    header_line, header_cells = first[best]
+    headers = [c.strip() for c in header_cells]
     while headers and not headers[-1]:
         headers.pop()
-    total = ws.max_row - line if ws.max_row else None
+    total = ws.max_row - header_line if ws.max_row else None
+    buffered = first[best + 1:]
 
     def data() -> Iterator[tuple[int, list[str]]]:
         number = line
         try:
+            yield from buffered
             for values in rows:
                 number += 1
                 cells = [cell_text(v) for v in values]
