@@ -35,8 +35,15 @@ _stdin_lines: Iterator[str] | None = None
 
 
 def _read_stdin_line(what: str) -> str:
-    """The next line of standard input (without its line end); CliError when none."""
+    """The next line of standard input (without its line end); CliError when none. At a
+    terminal the user is asked instead, without echo."""
     global _stdin_lines
+    if _stdin_lines is None and sys.stdin is not None and sys.stdin.isatty():
+        import getpass                  # typed at a terminal: asked for, never echoed
+        text = getpass.getpass(_("{what}: ").format(what=what))
+        if not text:
+            raise CliError(_("{what}: nothing typed").format(what=what))
+        return text
     if _stdin_lines is None:
         _stdin_lines = iter(sys.stdin.readline, "")
     line = next(_stdin_lines, "")
