@@ -9,7 +9,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 need_debs=()
-for pair in Xvfb:xvfb xprop:x11-utils debootstrap:debootstrap sipp:sip-tester import:imagemagick xdotool:xdotool openssl:openssl; do
+for pair in Xvfb:xvfb xprop:x11-utils debootstrap:debootstrap sipp:sip-tester import:imagemagick xdotool:xdotool openssl:openssl pdftotext:poppler-utils; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need_debs+=("${pair#*:}")
 done
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_debs+=(fonts-dejavu-core)
