@@ -90,6 +90,7 @@ class DialPad(ttk.Toplevel):
         self.entries: list[SpeedDialLike] = []
         self._waiting = False        # a dial from this window awaits its outcome
         self._message_colour = INFO_COLOUR
+        self._shown_refusals: list[str] = []
         super().__init__(title=_("Dial"), master=master, size=(480, 650), minsize=(440, 600))
         self._build(group_name)
         self._unsubscribe: list[Callable[[], None]] = []
@@ -392,10 +393,15 @@ class DialPad(ttk.Toplevel):
             return
         if not getattr(result, "ok", True):
             self._waiting = False
-            self.show_message(getattr(result, "message", "") or _("The call was refused"), ERROR_COLOUR)
+            message = getattr(result, "message", "") or _("The call was refused")
+            self._shown_refusals.append(message)   # its CommandFailed comes later: not again
+            self.show_message(message, ERROR_COLOUR)
 
     def _failed(self, event: CommandFailed) -> None:
         if self.closed or event.action not in ("dial", "quick_connect"):
+            return
+        if event.message in self._shown_refusals:
+            self._shown_refusals.remove(event.message)   # shown already, maybe a call ago
             return
         self._waiting = False
         self.show_message(event.message, ERROR_COLOUR)

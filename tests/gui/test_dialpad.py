@@ -178,6 +178,13 @@ def test_refusal_from_the_pbx_layer_is_shown_in_the_window(pad, root, port, hub)
     pad.number_var.set("21O6877610")                   # a letter O pasted by the program
     pad.call_button.invoke()
     assert "contains letters" in pad.message_text
+    refusal = pad.message_text
+    pad.number_var.set("6945123456")                   # the next call at once
+    pad.call_button.invoke()
+    hub.publish(CommandFailed("dial", refusal))        # the first one's event, late
+    assert pad.message_text == "Calling 6945123456…"   # not the old refusal again
+    hub.publish(DialStarted("6945123456", "call-0", "Calling 6945123456…"))
+    assert pad._message_colour == "#1fa463"
     port.dial("2101234567")
     pad.number_var.set("2101234567")
     pad.call()
