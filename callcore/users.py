@@ -169,6 +169,8 @@ class UserAdmin:
             if other is not None and other.id != user.id:
                 raise UserError(_("There is already a user called {name}.").format(name=name.strip()))
             user.name = name.strip()
+        if role is not None and role != "director" and user.role == "director":
+            self._keep_a_director(user)
         if role is not None:
             user.role = role
         if group is not None:
@@ -185,7 +187,15 @@ class UserAdmin:
         if not may_manage_user(actor, user):
             raise PermissionDenied(actor, _("remove the user {name}").format(name=user.name), user,
                                    _("only a director, or a supervisor for an agent of their own group, may"))
+        if user.role == "director":
+            self._keep_a_director(user)
         self.store.users.delete(user.id)
+
+    def _keep_a_director(self, leaving: User) -> None:
+        """Someone must be able to manage users: the last director stays one."""
+        if not any(u.role == "director" and u.id != leaving.id for u in self.store.users.all()):
+            raise UserError(_("{name} is the only director; make someone else a director first.").format(
+                name=leaving.name))
 
     def set_password(self, actor: User | None, user_id: str, password: str) -> User:
         """Set (or with '' clear) a user's password: oneself, or whom one may manage."""

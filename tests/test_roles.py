@@ -151,6 +151,12 @@ def test_who_may_add_and_change_users(store):
         admin.remove_user(dora_, dora_.id)
     admin.remove_user(sue_, bob_.id)
     assert admin.find("bob") is None
+    with pytest.raises(UserError, match="Dora is the only director"):
+        admin.update_user(dora_, dora_.id, role="agent")
+    other = admin.add_user(dora_, "Olga", "director", "Board")
+    admin.remove_user(dora_, other.id)
+    with pytest.raises(UserError, match="Dora is the only director"):
+        admin.remove_user(None, dora_.id)
 
 
 def test_line_options_are_per_extension_and_shared(store, tmp_path):
