@@ -68,7 +68,7 @@ def scheduled_json(item: Any, section: str = "") -> dict[str, Any]:
 
 def _run(args: argparse.Namespace, settings: Settings, body: Any) -> int:
     """Open the store, find the acting user, run ``body(feature)``; refusals → CliError."""
-    from .app.schedule import ScheduleError, ScheduleFeature
+    from .scheduled_calls import ScheduleBook, ScheduleError
     from .cli_users import acting_user
     from .roles import PermissionDenied
     args._settings = settings
@@ -86,14 +86,14 @@ def _run(args: argparse.Namespace, settings: Settings, body: Any) -> int:
                 folded = station_user.casefold()
                 return next((u for u in store.users.all(copy=False) if u.name.casefold() == folded),
                             User(name=station_user, id=""))
-            return body(ScheduleFeature(store, None, current_user=lambda: actor, me=me))
+            return body(ScheduleBook(store, current_user=lambda: actor, me=me))
         except (ScheduleError, PermissionDenied) as exc:
             raise CliError(str(exc)) from None
     return _run_with_store(args, settings, run)
 
 
 def cmd_schedule_add(args: argparse.Namespace, settings: Settings) -> int:
-    from .app.schedule import parse_when
+    from .scheduled_calls import parse_when
     try:
         when = parse_when(args.at)
     except ValueError as exc:

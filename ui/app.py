@@ -22,6 +22,7 @@ from callcore.events import (CommandFailed, ConnectionStateChanged, ExtensionSta
 from callcore.i18n import _
 
 from .dialling_windows import DiallingWindows
+from .schedule_view import ScheduleWindows
 from .live_calls import LiveCalls, LiveLeg
 from .look import setup_fonts, style_tables
 from .main_window import MainWindow
@@ -106,6 +107,11 @@ class OperatorUi:
         # ROLE-1..3: sign-in, the User menu, who is shown, the line's options.
         self.session_ui = SessionUi(self.root, self.ports, self.window,
                                     toast=self.notifier.show_toast, on_quit=self.quit)
+        # SCHED-1..3, CON-6, POP-6: schedule, reminders, activities (issue 8).
+        self.scheduling = ScheduleWindows(self.root, self.ports, call_soon=self.pump.call_soon,
+                                          notifier=self.notifier)
+        self.scheduling.install(self.root, getattr(self.window, "menus", {}).get("calls"),
+                                selected_number=self._selected_number)
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:
@@ -118,6 +124,7 @@ class OperatorUi:
         if events is not None and not self._unsubscribe:
             self._unsubscribe = [events.subscribe(kind, self.ui_event, deliver=self.pump.call_soon)
                                  for kind in self._handlers]
+        self.scheduling.start()
         self.pump.start()
         if self._tick_after is None:
             self._tick_after = self.root.after(TICK_MS, self._tick)
@@ -148,6 +155,7 @@ class OperatorUi:
             dialog.close()
         self.dialling.close()
         self.session_ui.close()
+        self.scheduling.close()
         for popup in list(self.popups.values()):
             if not popup.save_notes_now():
                 log.error("notes of call %s could not be saved on exit", popup.leg.call_id)
@@ -309,8 +317,11 @@ class OperatorUi:
             on_call_back=self.call_back if self.ports.dial is not None else None,
             on_new_contact=self.dialling.new_contact_from if self.ports.contacts is not None else None,
             on_add_to_contact=self.dialling.add_to_contact if self.ports.contacts is not None else None,
-            on_open_contact=self.dialling.open_card if self.ports.contacts is not None else None)
+            on_open_contact=self.dialling.open_card if self.ports.contacts is not None else None,
+            on_schedule=self.scheduling.schedule_from_popup if self.scheduling.schedule is not None else None,
+            on_activity=self.scheduling.activity_from_popup if self.scheduling.activities is not None else None)
         self.popups[leg.leg_id] = popup
+        self.scheduling.show_scheduled_in(popup)
         note = self._transfer_notes.get(leg.call_id)
         if note is not None:
             self._show_transfer_note(popup, note)
@@ -379,6 +390,12 @@ class OperatorUi:
     def _transfer_closed(self, dialog: TransferDialog) -> None:
         if self.transfer_dialogs.get(dialog.leg_id) is dialog:
             del self.transfer_dialogs[dialog.leg_id]
+
+    def _selected_number(self) -> str:
+        """The number of the call selected in the calls table ('' when none)."""
+        leg_id = self.window.calls.selected_leg_id()
+        leg = self.calls.get(leg_id) if leg_id else None
+        return leg.number if leg is not None else ""
 
     def call_back(self, number: str) -> None:
         """POP-7 Call back: this workstation's phone rings, then the number."""

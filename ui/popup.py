@@ -69,11 +69,14 @@ class CallPopup(ttk.Toplevel):
                  on_call_back: Callable[[str], None] | None = None,
                  on_new_contact: Callable[[str], None] | None = None,
                  on_add_to_contact: Callable[[str], None] | None = None,
-                 on_open_contact: Callable[[str], None] | None = None):
+                 on_open_contact: Callable[[str], None] | None = None,
+                 on_schedule: Callable[["CallPopup"], None] | None = None,
+                 on_activity: Callable[["CallPopup"], None] | None = None):
         self.leg = leg
         self._contact_actions = (on_new_contact, on_add_to_contact, on_open_contact)  # POP-3
         self._on_transfer = on_transfer      # POP-7: opens the transfer dialog for a leg id
         self._on_call_back = on_call_back    # POP-7: dials a number
+        self._on_schedule, self._on_activity = on_schedule, on_activity   # POP-3 (issue 8)
         self.matches = list(matches)
         self._save_notes = save_notes
         self._hangup = hangup
@@ -404,6 +407,21 @@ class CallPopup(ttk.Toplevel):
             self.transfer_button.pack(side="right")
         if self._on_call_back is not None:
             self.call_back_button.pack(side="right", padx=(0, 8))
+        # POP-3: schedule a callback / make an activity from this call (issue 8)
+        self.schedule_button = ttk.Button(row, text=_("Schedule call…"), bootstyle="primary-outline",
+                                          command=lambda: self._on_schedule(self) if self._on_schedule else None)
+        self.activity_button = ttk.Button(row, text=_("Activity…"), bootstyle="primary-outline",
+                                          command=lambda: self._on_activity(self) if self._on_activity else None)
+        for button, wanted in ((self.activity_button, self._on_activity), (self.schedule_button, self._on_schedule)):
+            if wanted is not None:
+                button.pack(side="right", padx=(0, 8))
+        self.scheduled_label = ttk.Label(row, text="", bootstyle="info")
+        self.scheduled_label.pack(side="left", padx=(8, 0))
+
+    def show_scheduled(self, text: str) -> None:
+        """POP-3: the open scheduled calls for this caller, e.g. "Scheduled: 1 Dec 09:30"."""
+        if not self.closed:
+            self.scheduled_label.configure(text=text)
 
     def _refresh_call_actions(self, shown: str) -> None:
         live = shown not in (ENDED, UNKNOWN)

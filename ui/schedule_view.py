@@ -279,6 +279,40 @@ class ScheduleWindows:
         self.activities_window = ActivitiesWindow(self.root, self.activities, subscribe=self._subscribe())
         return self.activities_window
 
+    # -- from a call popup (POP-3) ---------------------------------------------------------------
+    @staticmethod
+    def _popup_contact(popup: Any) -> tuple[str, str]:
+        matches = getattr(popup, "matches", None) or []
+        if matches:
+            return matches[0].contact.id, matches[0].contact.name
+        return "", getattr(popup.leg, "contact_name", "") or ""
+
+    def schedule_from_popup(self, popup: Any) -> ScheduleDialog | None:
+        contact_id, name = self._popup_contact(popup)
+        return self.open_schedule_dialog(number=popup.leg.number, contact_id=contact_id, contact_name=name,
+                                         call_id=popup.leg.call_id)
+
+    def activity_from_popup(self, popup: Any) -> ActivityDialog | None:
+        contact_id, name = self._popup_contact(popup)
+        return self.open_activity_dialog(call_id=popup.leg.call_id, contact_id=contact_id, contact_name=name,
+                                         number=popup.leg.number)
+
+    def show_scheduled_in(self, popup: Any) -> None:
+        """POP-3: the popup says when this caller's next scheduled calls are."""
+        if self.schedule is None or not hasattr(popup, "show_scheduled"):
+            return
+        contact_id, _name = self._popup_contact(popup)
+        try:
+            items = self.schedule.open_for(contact_id=contact_id, number=popup.leg.number or "", limit=3)
+        except Exception:  # noqa: BLE001 - never stop a popup for this
+            log.exception("open scheduled calls for the popup")
+            return
+        if items:
+            from datetime import datetime
+            whens = ", ".join(datetime.fromisoformat(i.reminder_at).astimezone().strftime("%d.%m %H:%M")
+                              for i in items)
+            popup.show_scheduled(_("Scheduled: {when}").format(when=whens))
+
     def _dialog_closed(self, dialog: Any) -> None:
         if dialog in self.dialogs:
             self.dialogs.remove(dialog)

@@ -10,7 +10,7 @@ import pytest
 from callcore.app.activities import ActivitiesFeature
 from callcore.app.annotations import AnnotationsFeature
 from callcore.app.hub import EventHub
-from callcore.app.schedule import ScheduleError, ScheduleFeature, quick_choices
+from callcore.app.schedule import ScheduleError, ScheduleFeature, quick_choices  # the window feature (a ScheduleBook)
 from callcore.records import CallRecord, Contact, Group, Phone, RecordError, ScheduledCall, User
 from callcore.roles import PermissionDenied
 from callcore.store import Store

@@ -1,0 +1,311 @@
+"""Scheduled calls over the store (SCHED-1, SCHED-3, POP-3): schedule, edit, reassign,
+snooze, reschedule, mark done, and the schedule view (overdue / today / upcoming; mine / my group /
+all as the role allows).
+
+Every change goes through the role rules (``callcore.roles``) here, not only in the UI: an
+agent changes and assigns only their own, a supervisor their group's, a director anyone's.
+The actor is whoever is signed in at this workstation (``current_user``); ``None`` means
+unrestricted (no users defined, or the admin command line without a user).
+Shared by the window's feature (``callcore.app.schedule.ScheduleFeature`` adds Call now)
+and the admin command line (``callcore.cli_schedule``), so both refuse the same things with
+the same sentences, like ``callcore.users`` for users. Reminders follow the same table
+(``callcore.app.reminders``).
+"""
+from __future__ import annotations
+
+import heapq
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable
+
+from .i18n import _
+from .records import CallAnnotation, RecordError, ScheduledCall, User
+from .roles import PermissionDenied, require_assign, require_change, scope_of
+
+log = logging.getLogger(__name__)
+
+SECTIONS = ("overdue", "today", "upcoming")
+SCOPES = ("mine", "group", "all")
+SNOOZE_MINUTES = (5, 15, 60)
+_SCOPE_RANK = {"own": 0, "group": 1, "all": 2}
+_WANTED_RANK = {"mine": 0, "group": 1, "all": 2}
+
+
+class ScheduleError(LookupError):
+    """An id that names no scheduled call (a sentence for the user)."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    """ISO 8601 with offset (naive = local time), seconds precision."""
+    if dt.tzinfo is None:
+        dt = dt.astimezone()
+    return dt.isoformat(timespec="seconds")
+
+
+def parse_when(text: str) -> datetime:
+    """An ISO 8601 date-time; without an offset it is local time. ValueError with a
+    sentence when it is not one."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise ValueError(_("not a date and time (ISO 8601, e.g. 2026-12-01T09:30): {value!r}").format(
+            value=text)) from None
+    return value.astimezone() if value.tzinfo is None else value
+
+
+def timestamp(text: str | None) -> float:
+    return datetime.fromisoformat(text).timestamp() if text else 0.0
+
+
+def quick_choices(now: datetime) -> list[tuple[str, datetime]]:
+    """The schedule dialog's quick choices: in 1 hour, tomorrow 9:00 (local time)."""
+    local = now.astimezone()
+    tomorrow = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return [(_("In 1 hour"), (local + timedelta(hours=1)).replace(second=0, microsecond=0)),
+            (_("Tomorrow 9:00"), tomorrow)]
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One line of the schedule view (a copy: safe to keep on the Tk thread)."""
+
+    item: ScheduledCall
+    section: str                 # overdue | today | upcoming | done
+    when: datetime               # the reminder time, local
+
+
+class ScheduleBook:
+    """Scheduled calls in the store, with the role rules applied."""
+
+    def __init__(self, store: Any, hub: Any = None, *,
+                 current_user: Callable[[], User | None] = lambda: None,
+                 dial: Callable[[str], Any] | None = None,
+                 clock: Callable[[], datetime] = utcnow,
+                 me: Callable[[], User | None] | None = None):
+        self.store = store
+        self.hub = hub
+        self.current_user = current_user          # whom the role rules check (may raise)
+        self._me = me or current_user             # whose schedule "mine" is
+        self._dial = dial
+        self.clock = clock
+
+    # -- who ------------------------------------------------------------------------------
+    def user_named(self, name: str) -> User | None:
+        folded = (name or "").strip().casefold()
+        if not folded:
+            return None
+        for user in self.store.users.all(copy=False):
+            if user.name.strip().casefold() == folded or user.id == name:
+                return user
+        return None
+
+    def me(self) -> str:
+        user = self._me()
+        return user.name if user is not None else ""
+
+    def scopes(self) -> list[str]:
+        """The view presets this user may pick (mine / my group / all)."""
+        allowed = _SCOPE_RANK[scope_of(self.current_user())]
+        return [s for s in SCOPES if _WANTED_RANK[s] <= allowed]
+
+    def assignable_users(self) -> list[str]:
+        """Names this user may schedule for (self first)."""
+        actor = self.current_user()
+        names = [u.name for u in sorted(self.store.users.all(copy=False), key=lambda u: u.name.casefold())
+                 if _may_assign(actor, u)]
+        mine = self._me()
+        if mine is not None:
+            names = [mine.name] + [n for n in names if n != mine.name]
+        return names
+
+    def quick_choices(self) -> list[tuple[str, datetime]]:
+        return quick_choices(self.clock())
+
+    def _owner(self, item: ScheduledCall) -> User | None:
+        return self.user_named(item.assigned_user) if item.assigned_user else None
+
+    def _require_change(self, item: ScheduledCall, what: str) -> None:
+        require_change(self.current_user(), self._owner(item), what)
+
+    def _check_target(self, name: str) -> str:
+        """The stored name for an assignee; refuses unknown names when users exist and
+        targets the role does not allow."""
+        name = (name or "").strip()
+        if not name:
+            return ""
+        target = self.user_named(name)
+        if target is None:
+            if len(self.store.users) > 0:
+                raise RecordError("ScheduledCall", "assigned_user", _("no user called {name!r}").format(name=name))
+            return name
+        require_assign(self.current_user(), target, _("schedule a call for {name}").format(name=target.name))
+        return target.name
+
+    # -- changing ----------------------------------------------------------------------------
+    def schedule(self, number: str, due_at: datetime, *, contact_id: str = "", contact_name: str = "",
+                 assigned_user: str | None = None, notes: str = "", priority: int = 1,
+                 call_id: str = "") -> ScheduledCall:
+        """SCHED-1: a call to make at ``due_at`` (for oneself unless ``assigned_user``)."""
+        number = (number or "").strip()
+        if not any(ch.isdigit() for ch in number):
+            raise RecordError("ScheduledCall", "number", _("a number to call is required"))
+        assignee = self.me() if assigned_user is None else assigned_user
+        item = ScheduledCall(number=number, due_at=iso(due_at), contact_id=contact_id,
+                             contact_name=contact_name or self._contact_name(contact_id),
+                             assigned_user=self._check_target(assignee), created_by=self.me(),
+                             notes=notes.strip(), priority=int(priority), created_at=iso(self.clock()),
+                             call_id="")
+        self.store.scheduled.put(item)
+        if call_id:
+            self._annotate(call_id, scheduled_id=item.id)
+        return item
+
+    def get(self, scheduled_id: str) -> ScheduledCall:
+        item = self.store.scheduled.get(scheduled_id) if scheduled_id else None
+        if item is None:
+            raise ScheduleError(_("no scheduled call with id {id}").format(id=scheduled_id))
+        return item
+
+    def update(self, item: ScheduledCall) -> ScheduledCall:
+        """Store an edited scheduled call (dialog: time, number, note, priority, user)."""
+        before = self.get(item.id)
+        self._require_change(before, _("change {name}'s scheduled call").format(name=before.assigned_user))
+        if item.assigned_user != before.assigned_user:
+            item.assigned_user = self._check_target(item.assigned_user)
+        if item.due_at != before.due_at:
+            item.snoozed_until = None
+        return self.store.scheduled.put(item)
+
+    def _change(self, scheduled_id: str, what: str, **values: Any) -> ScheduledCall:
+        item = self.get(scheduled_id)
+        self._require_change(item, what.format(name=item.assigned_user or _("nobody")))
+        for name, value in values.items():
+            setattr(item, name, value)
+        return self.store.scheduled.put(item)
+
+    def snooze(self, scheduled_id: str, minutes: int) -> ScheduledCall:
+        """The reminder comes back in ``minutes`` (the due time stays as it was)."""
+        until = self.clock() + timedelta(minutes=float(minutes))
+        return self._change(scheduled_id, _("snooze {name}'s scheduled call"), snoozed_until=iso(until))
+
+    def reschedule(self, scheduled_id: str, due_at: datetime) -> ScheduledCall:
+        return self._change(scheduled_id, _("reschedule {name}'s call"), due_at=iso(due_at),
+                            snoozed_until=None, status="open")
+
+    def reassign(self, scheduled_id: str, user_name: str) -> ScheduledCall:
+        item = self.get(scheduled_id)
+        require_change(self.current_user(), self._owner(item),
+                       _("reassign {name}'s call").format(name=item.assigned_user or _("nobody")))
+        item.assigned_user = self._check_target(user_name)
+        return self.store.scheduled.put(item)
+
+    def done(self, scheduled_id: str, outcome: str = "") -> ScheduledCall:
+        return self._change(scheduled_id, _("mark {name}'s call done"), status="done",
+                            outcome=outcome.strip(), done_at=iso(self.clock()))
+
+    def cancel(self, scheduled_id: str) -> ScheduledCall:
+        return self._change(scheduled_id, _("cancel {name}'s call"), status="cancelled",
+                            done_at=iso(self.clock()))
+
+    def _annotate(self, call_id: str, **values: str) -> None:
+        note = self.store.call_annotations.get(call_id) or CallAnnotation(id=call_id)
+        for name, value in values.items():
+            setattr(note, name, value)
+        note.updated_at = iso(self.clock())
+        note.user = note.user or self.me()
+        self.store.call_annotations.put(note)
+
+    def _contact_name(self, contact_id: str) -> str:
+        contact = self.store.contacts.get(contact_id) if contact_id else None
+        return contact.name if contact is not None else ""
+
+    # -- reading -----------------------------------------------------------------------------
+    def _names_in_scope(self, scope: str) -> set[str] | None:
+        """Assignee names a view shows (None = everyone). Asking for more than the role
+        allows is refused."""
+        actor = self.current_user()
+        if scope not in self.scopes():
+            raise PermissionDenied(actor, _("see the {scope} schedule").format(scope=scope))
+        if scope == "all":
+            return None
+        mine = self._me() or actor
+        if scope == "mine":
+            return {mine.name if mine is not None else ""}
+        if mine is None:
+            return None
+        return {u.name for u in self.store.users.all(copy=False)
+                if u.name == mine.name or (mine.group_id and u.group_id == mine.group_id)} | {mine.name}
+
+    def view(self, section: str = "all", scope: str = "mine", *, limit: int = 200,
+             user: str | None = None, now: datetime | None = None,
+             include_done: bool = False) -> list[ScheduleRow]:
+        """SCHED-3: open scheduled calls, earliest reminder first. ``section`` overdue /
+        today / upcoming / all; ``scope`` mine / group / all (by role); ``user`` narrows
+        to one assignee. The first page of 100,000 takes well under 200 ms (benchmarks)."""
+        names = self._names_in_scope(scope)
+        now = now or self.clock()
+        now_ts = now.timestamp()
+        local = now.astimezone()
+        day_end = (local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)).timestamp()
+        lo, hi = {"overdue": (None, now_ts), "today": (now_ts, day_end),
+                  "upcoming": (day_end, None)}.get(section, (None, None))
+        want_user = user.strip().casefold() if user else None
+
+        def rows() -> Iterable[tuple[float, str, ScheduledCall]]:
+            for item in self.store.scheduled.all(copy=False):
+                if item.status != "open" and not include_done:
+                    continue
+                if names is not None and item.assigned_user not in names:
+                    continue
+                if want_user is not None and item.assigned_user.casefold() != want_user:
+                    continue
+                ts = timestamp(item.snoozed_until or item.due_at)
+                if (lo is not None and ts < lo) or (hi is not None and ts >= hi):
+                    continue
+                yield ts, item.id, item
+        page = heapq.nsmallest(limit, rows(), key=lambda r: (r[0], r[1]))
+        out = []
+        for ts, _id, item in page:
+            kind = ("done" if item.status != "open" else "overdue" if ts < now_ts
+                    else "today" if ts < day_end else "upcoming")
+            out.append(ScheduleRow(self.store.scheduled.get(item.id) or item, kind,
+                                   datetime.fromtimestamp(ts).astimezone()))
+        return out
+
+    def open_for(self, *, contact_id: str = "", number: str = "", limit: int = 20) -> list[ScheduledCall]:
+        """POP-3: open scheduled calls for this contact or number, earliest first."""
+        digits = "".join(ch for ch in number if ch.isdigit())
+        found = []
+        for item in self.store.scheduled.all(copy=False):
+            if item.status != "open":
+                continue
+            if (contact_id and item.contact_id == contact_id) or (
+                    digits and "".join(ch for ch in item.number if ch.isdigit()).endswith(digits[-9:])):
+                found.append(item)
+        found.sort(key=lambda i: timestamp(i.reminder_at))
+        return [self.store.scheduled.get(i.id) or i for i in found[:limit]]
+
+    def search(self, text: str, limit: int = 50) -> list[ScheduledCall]:
+        """SCHED-3 / OUT-1: open scheduled calls whose number, name or note holds ``text``."""
+        from .textfold import fold
+        folded = fold(text or "")
+        digits = "".join(ch for ch in text if ch.isdigit())
+        found = []
+        for item in self.store.scheduled.all(copy=False):
+            if item.status != "open":
+                continue
+            if (digits and digits in item.number) or (folded and (
+                    folded in fold(item.contact_name) or folded in fold(item.notes))):
+                found.append(item)
+        found.sort(key=lambda i: timestamp(i.reminder_at))
+        return found[:limit]
+
+
+def _may_assign(actor: User | None, target: User) -> bool:
+    from .roles import may_assign_to
+    return may_assign_to(actor, target)
