@@ -133,12 +133,14 @@ def test_a_contact_saved_on_one_station_is_found_on_another_after_sync(tmp_path)
     try:
         one.directory.ready.wait(10)
         two.directory.ready.wait(10)
+        assert two.contacts.search("", "supplier") == []          # the type list is built now
         saved = one.contacts.save(Contact(name="Ελένη Κωνσταντίνου", type="supplier",
                                           phones=[Phone("2310 555 123", "work")]))
         one.store.sync_now()
         two.store.sync_now()
         assert [c.id for c in two.contacts.search("ελενη", "supplier")] == [saved.id]
         assert [m.contact.id for m in two.directory.lookup("2310555123")] == [saved.id]
+        assert [c.id for c in two.contacts.search("", "supplier")] == [saved.id]   # followed the merge
         # an edit on the second station reaches the first one the same way
         edited = two.contacts.get(saved.id)
         edited.name = "Ελένη Κωνσταντινίδου"
@@ -153,3 +155,26 @@ def test_a_contact_saved_on_one_station_is_found_on_another_after_sync(tmp_path)
     finally:
         two.close()
         one.close()
+
+
+def test_listing_a_type_follows_every_change(app):
+    """A type listed with nothing typed (name order, accents ignored) stays right after
+    adds, renames, type changes and deletes."""
+    contacts = app.contacts
+    ela = contacts.save(Contact(name="Ελένη Αλεξίου", type="supplier"))
+    contacts.save(Contact(name="Άγγελος Βλάχος", type="supplier"))
+    contacts.save(Contact(name="Jiří Dvořák", type="customer"))
+    names = lambda: [c.name for c in contacts.search("", "supplier")]  # noqa: E731
+    assert names() == ["Άγγελος Βλάχος", "Ελένη Αλεξίου"]           # Ά sorts as Α
+    zeta = contacts.save(Contact(name="Ζωή Ζαχαρίου", type="supplier"))
+    assert names() == ["Άγγελος Βλάχος", "Ελένη Αλεξίου", "Ζωή Ζαχαρίου"]
+    ela.name = "Ωραιοζήλη Αλεξίου"
+    contacts.save(ela)
+    assert names() == ["Άγγελος Βλάχος", "Ζωή Ζαχαρίου", "Ωραιοζήλη Αλεξίου"]
+    zeta.type = "customer"
+    contacts.save(zeta)
+    assert names() == ["Άγγελος Βλάχος", "Ωραιοζήλη Αλεξίου"]
+    assert [c.name for c in contacts.search("", "customer")] == ["Jiří Dvořák", "Ζωή Ζαχαρίου"]
+    contacts.delete(ela.id)
+    assert names() == ["Άγγελος Βλάχος"]
+    assert [c.name for c in contacts.search("", "supplier", limit=0)] == []
