@@ -327,10 +327,12 @@ class CallAnnotation(Record):
     scheduled_id: str = ""
     user: str = ""
     updated_at: str | None = None
+    deleted_at: str | None = None  # CON-6: deleted from the console (the call log is insert-only)
 
     def validate(self) -> None:
         Record.validate(self)
         _check_iso("CallAnnotation", "updated_at", self.updated_at)
+        _check_iso("CallAnnotation", "deleted_at", self.deleted_at)
 
 
 @dataclass(slots=True)

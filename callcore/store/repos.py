@@ -112,10 +112,23 @@ class CallsRepo:
             record.notes = note.notes
         return record
 
-    def get(self, call_id: str) -> CallRecord | None:
+    def get(self, call_id: str, month: str | None = None) -> CallRecord | None:
+        """The call with its notes; ``month`` (``YYYY-MM`` of its start), when known,
+        is looked in first instead of reading old months newest first."""
         with self._store._lock:
-            row = self._log.find(call_id)
+            row = self._log.find(call_id, month)
         return self._with_notes(row_record(row)) if row else None
+
+    def months(self) -> list[str]:
+        """``YYYY-MM`` of every month the log holds, oldest first."""
+        with self._store._lock:
+            return sorted(self._log.known)
+
+    def month_rows(self, month: str) -> list[tuple]:
+        """One month's calls as row tuples in ``tables.CALL_FIELDS`` order (no notes, not
+        sorted), without keeping an old month in memory: for indexes over the whole log
+        (the call console) that cannot afford a CallRecord per call."""
+        return self._month_rows(month)
 
     def _month_rows(self, month: str) -> list[tuple]:
         with self._store._lock:

@@ -1,0 +1,786 @@
+"""The call console (SPEC CON-1..6, REP-3): filter, sort, group and count the whole call log.
+
+The store keeps only the newest two months of calls in memory (docs/store.md), and a
+month read from disk takes about half a second, so the console keeps its own *index*: the
+columns it filters, sorts and groups on, as numpy arrays per month (about 60 bytes a
+call; strings interned once as int32 codes). It is built on the console's own thread the
+first time the console is used, newest month first (the usual "today / this month"
+answers at once, older months follow), and kept current from ``StoreChanged``.
+
+Every request runs on that one thread (so index and queries never race) and its answer is
+handed to ``deliver``; the UI passes its pump's ``call_soon``. A :class:`ConsoleResult`
+holds only the matching row numbers, in order: the UI builds the rows it shows with
+:meth:`ConsoleResult.page` (microseconds per row), so a million matches cost no widgets.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from .. import stats as stats_mod
+from ..events import StoreChanged
+from ..i18n import _
+from ..records import CALL_DIRECTIONS, CALL_STATUSES, CONTACT_TYPES, CallRecord, User
+from ..roles import PermissionDenied, may_change, scope_of
+from ..textfold import fold
+
+log = logging.getLogger(__name__)
+
+_F = {name: i for i, name in enumerate(
+    ("id", "linkedid", "direction", "status", "started_at", "caller_number", "caller_name", "called_number",
+     "extension", "user", "contact_id", "contact_name", "answered_at", "ended_at", "ring_seconds",
+     "talk_seconds", "transferred_from", "transferred_to", "notes", "activity_id", "campaign_item_id",
+     "queue", "transfer_note"))}
+COLUMNS = ("started", "direction", "status", "caller", "called", "name", "company", "user", "extension",
+           "ring", "talk")
+GROUPS = ("contact", "company", "user", "day", "status", "line")
+QUICK_RANGES = ("today", "yesterday", "this_week", "this_month", "last_month", "this_year", "all")
+PRESETS = ("mine", "group", "all")
+_EPOCH = datetime(1970, 1, 1)
+_DIR = {d: i for i, d in enumerate(CALL_DIRECTIONS)}
+_STATUS = {s: i for i, s in enumerate(CALL_STATUSES)}
+_TYPE = {t: i for i, t in enumerate(CONTACT_TYPES)}
+
+
+def quick_range(name: str, today: date | None = None) -> tuple[datetime | None, datetime | None]:
+    """(start inclusive, end exclusive), naive local, for a quick choice of the filter bar."""
+    today = today or date.today()
+    day = datetime.combine(today, time(0))
+    if name == "today":
+        return day, day + timedelta(days=1)
+    if name == "yesterday":
+        return day - timedelta(days=1), day
+    if name == "this_week":
+        monday = day - timedelta(days=today.weekday())
+        return monday, monday + timedelta(days=7)
+    if name == "this_month":
+        first = day.replace(day=1)
+        return first, (first + timedelta(days=32)).replace(day=1)
+    if name == "last_month":
+        first = day.replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1), first
+    if name == "this_year":
+        return day.replace(month=1, day=1), day.replace(year=today.year + 1, month=1, day=1)
+    return None, None
+
+
+def wall_seconds(when: datetime) -> int:
+    """Local wall-clock time as seconds since 1970 (aware times are turned local first)."""
+    if when.tzinfo is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return int((when - _EPOCH).total_seconds())
+
+
+def _wall_of_iso(text: str) -> int:
+    try:
+        return wall_seconds(datetime.fromisoformat(text))
+    except (TypeError, ValueError):
+        return 0
+
+
+@dataclass(frozen=True)
+class ConsoleQuery:
+    """What the console shows. Empty tuples mean "any"; ``start``/``end`` naive local."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    directions: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()          # user group names
+    extensions: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()           # line / DID (the called number)
+    campaign: str = ""                    # "" any, "yes" campaign calls only, "no" none
+    contact_types: tuple[str, ...] = ()
+    text: str = ""                        # name or number, anywhere in it
+    preset: str = "all"                   # mine / group / all (narrowed to what the role allows)
+    sort: str = "started"
+    descending: bool = True
+    group_by: str = ""
+
+
+@dataclass(frozen=True)
+class ConsoleRow:
+    id: str
+    month: str
+    started: datetime
+    direction: str
+    status: str
+    caller_number: str
+    called_number: str
+    name: str
+    company: str
+    user: str
+    extension: str
+    ring_seconds: float
+    talk_seconds: float
+    transferred_to: str
+    contact_id: str
+
+    @property
+    def number(self) -> str:
+        """The other party: who called us, or whom we called."""
+        return self.called_number if self.direction == "out" else self.caller_number
+
+    @property
+    def can_call_back(self) -> bool:
+        """CON-5: missed incoming and unanswered outgoing calls get a one-click call back."""
+        return bool(self.number) and (
+            (self.direction == "in" and self.status in ("missed", "abandoned", "unanswered", "busy"))
+            or (self.direction == "out" and self.status in ("unanswered", "busy", "missed")))
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: str                      # the grouped value as text (a day: 2026-03-14)
+    calls: int
+    answered: int
+    missed: int
+    ring_seconds: float
+    talk_seconds: float
+
+    @property
+    def average_talk(self) -> float:
+        return self.talk_seconds / self.answered if self.answered else 0.0
+
+
+@dataclass
+class CallDetails:
+    """CON-4: everything about one call for the details pane."""
+
+    record: CallRecord
+    contact_type: str = ""
+    company: str = ""
+    legs: list[CallRecord] = field(default_factory=list)       # transfer legs, oldest first
+    activity: Any = None
+    scheduled: Any = None
+    deleted: bool = False
+
+
+class _Strings:
+    """Interned texts: code 0 is ''. Only ever appended to, so readers on other threads
+    see a consistent prefix."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = [""]
+        self.code: dict[str, int] = {"": 0}
+        self._folded: list[str] = [""]
+        self._ranks: np.ndarray | None = None
+
+    def add(self, value: str | None) -> int:
+        value = value or ""
+        code = self.code.get(value)
+        if code is None:
+            code = self.code[value] = len(self.text)
+            self.text.append(value)
+        return code
+
+    def folded(self) -> list[str]:
+        for i in range(len(self._folded), len(self.text)):
+            self._folded.append(fold(self.text[i]))
+        return self._folded
+
+    def matching(self, needle: str, digits: bool = False) -> np.ndarray:
+        texts = self.text if digits else self.folded()
+        return np.fromiter((i for i, t in enumerate(texts) if i and needle in t), dtype=np.int32)
+
+    def ranks(self) -> np.ndarray:
+        """Alphabetical (folded) rank of every code, for sorting by a text column."""
+        if self._ranks is None or self._ranks.size != len(self.text):
+            folded = self.folded()[:len(self.text)]
+            order = sorted(range(len(folded)), key=folded.__getitem__)
+            ranks = np.empty(len(order), dtype=np.int32)
+            ranks[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
+            self._ranks = ranks
+        return self._ranks
+
+
+_COLS = ("t", "dir", "st", "ring", "talk", "caller", "called", "name", "cid", "user", "ext", "xto", "camp",
+         "alive", "hi", "lo")
+
+
+class _Block:
+    """One month of the index: equal-length column arrays."""
+
+    def __init__(self, month: str, cols: dict[str, np.ndarray], odd: dict[int, str]):
+        self.month = month
+        self.cols = cols
+        self.odd = odd                       # row -> id for ids that are not UUIDs
+        self.size = int(cols["t"].shape[0])
+
+    def id_at(self, i: int) -> str:
+        odd = self.odd.get(i)
+        if odd is not None:
+            return odd
+        return str(uuid.UUID(int=(int(self.cols["hi"][i]) << 64) | int(self.cols["lo"][i])))
+
+    def find(self, call_id: str) -> int | None:
+        for pos, odd in self.odd.items():
+            if odd == call_id:
+                return pos
+        hi, lo = _split_id(call_id)
+        if hi is None:
+            return None
+        hits = np.flatnonzero((self.cols["hi"] == hi) & (self.cols["lo"] == lo))
+        return int(hits[0]) if hits.size else None
+
+
+def _split_id(call_id: str) -> tuple[int | None, int | None]:
+    try:
+        value = uuid.UUID(call_id).int
+    except (ValueError, AttributeError, TypeError):
+        return None, None
+    if str(uuid.UUID(int=value)) != call_id:
+        return None, None
+    return value >> 64, value & 0xFFFFFFFFFFFFFFFF
+
+
+class ConsoleResult:
+    """The rows a query matched, in order (and its groups); pages are built on demand."""
+
+    def __init__(self, feature: "ConsoleFeature", query: ConsoleQuery, blocks: list[_Block],
+                 blk: np.ndarray, idx: np.ndarray, indexed: int, months: int):
+        self._feature = feature
+        self.query = query
+        self._blocks = blocks
+        self._blk = blk
+        self._idx = idx
+        self.total = int(idx.shape[0])
+        self.months_indexed = indexed
+        self.months_total = months
+        self.groups: list[GroupRow] = []
+        self._group_of: np.ndarray | None = None
+        self.totals = GroupRow("", 0, 0, 0, 0.0, 0.0)
+
+    @property
+    def complete(self) -> bool:
+        return self.months_indexed >= self.months_total
+
+    def _row(self, b: int, i: int) -> ConsoleRow:
+        block = self._blocks[b]
+        c = block.cols
+        text = self._feature._strings.text
+        cid = int(c["cid"][i])
+        return ConsoleRow(
+            id=block.id_at(i), month=block.month,
+            started=_EPOCH + timedelta(seconds=int(c["t"][i])),
+            direction=CALL_DIRECTIONS[int(c["dir"][i])], status=CALL_STATUSES[int(c["st"][i])],
+            caller_number=text[int(c["caller"][i])], called_number=text[int(c["called"][i])],
+            name=text[int(c["name"][i])], company=self._feature._company_text(cid),
+            user=text[int(c["user"][i])], extension=text[int(c["ext"][i])],
+            ring_seconds=float(c["ring"][i]), talk_seconds=float(c["talk"][i]),
+            transferred_to=text[int(c["xto"][i])], contact_id=text[cid])
+
+    def page(self, offset: int, count: int, group: int | None = None) -> list[ConsoleRow]:
+        """Rows ``offset`` … ``offset+count`` of the result (of one group when given)."""
+        positions = np.arange(self.total) if group is None else self.group_positions(group)
+        chosen = positions[max(0, offset):max(0, offset) + max(0, count)]
+        return [self._row(int(self._blk[p]), int(self._idx[p])) for p in chosen]
+
+    def group_positions(self, group: int) -> np.ndarray:
+        if self._group_of is None:
+            return np.arange(0)
+        return np.flatnonzero(self._group_of == group)
+
+    def ids(self, positions: Sequence[int] | None = None) -> list[str]:
+        chosen = range(self.total) if positions is None else positions
+        return [self._blocks[int(self._blk[p])].id_at(int(self._idx[p])) for p in chosen]
+
+    def records(self) -> Iterator[CallRecord]:
+        """Every matched call as a record (notes from the notes table): for exports."""
+        notes = self._feature.store.call_notes
+        for p in range(self.total):
+            row = self._row(int(self._blk[p]), int(self._idx[p]))
+            note = notes.get(row.id)
+            started = row.started.astimezone()
+            yield CallRecord(id=row.id, linkedid="", direction=row.direction, status=row.status,
+                             started_at=started.isoformat(), caller_number=row.caller_number,
+                             called_number=row.called_number, extension=row.extension, user=row.user,
+                             contact_id=row.contact_id, contact_name=row.name, ring_seconds=row.ring_seconds,
+                             talk_seconds=row.talk_seconds, transferred_to=row.transferred_to,
+                             notes=note.notes if note is not None else "")
+
+    def stats_input(self) -> stats_mod.StatsInput:
+        f = self._feature
+        parts = {name: [] for name in ("t", "st", "ring", "talk", "user", "cid", "name", "called")}
+        for b in np.unique(self._blk):
+            rows = self._idx[self._blk == b]
+            cols = self._blocks[int(b)].cols
+            for name in parts:
+                parts[name].append(cols[name][rows])
+        joined = {name: (np.concatenate(v) if v else np.zeros(0, dtype=np.int64)) for name, v in parts.items()}
+        company, _types = f._contact_maps()
+        cid = joined["cid"].astype(np.int64)
+        return stats_mod.StatsInput(
+            t=joined["t"].astype(np.int64), status=joined["st"].astype(np.int8), ring=joined["ring"],
+            talk=joined["talk"], user=joined["user"].astype(np.int64),
+            contact=np.where(cid != 0, joined["name"].astype(np.int64), 0),
+            company=company[cid] if cid.size else cid, line=joined["called"].astype(np.int64),
+            name_of=lambda code: f._strings.text[code])
+
+
+class ConsoleFeature:
+    """Queries over the whole call log for the console window (``ui.ports.ConsolePort``)."""
+
+    def __init__(self, store: Any, hub: Any, *, current_user: Callable[[], User | None] = lambda: None,
+                 annotations: Any = None):
+        self.store = store
+        self.hub = hub
+        self.current_user = current_user
+        self.annotations = annotations
+        self._strings = _Strings()
+        self._blocks: dict[str, _Block] = {}
+        self._months: list[str] = []
+        self._pending: list[str] | None = None        # months still to index, newest first
+        self._jobs: queue.PriorityQueue = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._contacts_version = 0
+        self._maps: tuple[int, int, np.ndarray, np.ndarray] | None = None
+        self._cid_name: dict[int, int] = {}
+        self._unsubscribe = hub.subscribe(StoreChanged, self._on_store_changed)
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ the thread
+    def _submit(self, priority: int, fn: Callable[[], None]) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="console", daemon=True)
+                self._thread.start()
+                self._jobs.put((1, next(self._seq), self._start_index))
+        self._jobs.put((priority, next(self._seq), fn))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            _p, _s, fn = self._jobs.get()
+            if fn is None:
+                return
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - one failing request must not end the console
+                log.exception("console job failed")
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self._stop.set()
+        self._jobs.put((-1, next(self._seq), None))
+
+    def _start_index(self) -> None:
+        self._months = self.store.calls.months()
+        self._pending = list(reversed(self._months))
+        self._jobs.put((2, next(self._seq), self._index_next))
+
+    def _index_next(self) -> None:
+        if not self._pending:
+            return
+        month = self._pending.pop(0)
+        self._blocks[month] = self._build(month, self.store.calls.month_rows(month))
+        if self._pending:
+            self._jobs.put((2, next(self._seq), self._index_next))
+
+    def wait_indexed(self, timeout: float = 60.0) -> bool:
+        """Block until every month is indexed (tests, benchmarks)."""
+        done = threading.Event()
+        self._submit(3, done.set)
+        return done.wait(timeout)
+
+    # ------------------------------------------------------------------ building
+    def _deleted_and_links(self) -> dict[str, Any]:
+        return {a.id: a for a in self.store.call_annotations.all(copy=False)
+                if a.deleted_at or a.contact_id}
+
+    def _build(self, month: str, rows: Sequence[tuple], notes: dict[str, Any] | None = None) -> _Block:
+        n = len(rows)
+        add = self._strings.add
+        F = _F
+        annotated = self._deleted_and_links() if notes is None else notes
+        cols = {
+            "t": np.fromiter((_wall_of_iso(r[F["started_at"]]) for r in rows), dtype=np.int64, count=n),
+            "dir": np.fromiter((_DIR.get(r[F["direction"]], 0) for r in rows), dtype=np.int8, count=n),
+            "st": np.fromiter((_STATUS.get(r[F["status"]], 0) for r in rows), dtype=np.int8, count=n),
+            "ring": np.fromiter((r[F["ring_seconds"]] or 0 for r in rows), dtype=np.float32, count=n),
+            "talk": np.fromiter((r[F["talk_seconds"]] or 0 for r in rows), dtype=np.float32, count=n),
+            "caller": np.fromiter((add(r[F["caller_number"]]) for r in rows), dtype=np.int32, count=n),
+            "called": np.fromiter((add(r[F["called_number"]]) for r in rows), dtype=np.int32, count=n),
+            "name": np.fromiter((add(r[F["contact_name"]] or r[F["caller_name"]]) for r in rows),
+                                dtype=np.int32, count=n),
+            "cid": np.fromiter((add(r[F["contact_id"]]) for r in rows), dtype=np.int32, count=n),
+            "user": np.fromiter((add(r[F["user"]]) for r in rows), dtype=np.int32, count=n),
+            "ext": np.fromiter((add(r[F["extension"]]) for r in rows), dtype=np.int32, count=n),
+            "xto": np.fromiter((add(r[F["transferred_to"]]) for r in rows), dtype=np.int32, count=n),
+            "camp": np.fromiter((bool(r[F["campaign_item_id"]]) for r in rows), dtype=np.bool_, count=n),
+            "alive": np.ones(n, dtype=np.bool_),
+        }
+        hi = np.zeros(n, dtype=np.uint64)
+        lo = np.zeros(n, dtype=np.uint64)
+        odd: dict[int, str] = {}
+        for i, r in enumerate(rows):
+            h, l = _split_id(r[0])
+            if h is None:
+                odd[i] = r[0]
+            else:
+                hi[i], lo[i] = h, l
+        cols["hi"], cols["lo"] = hi, lo
+        block = _Block(month, cols, odd)
+        for i, r in enumerate(rows):
+            note = annotated.get(r[0])
+            if note is not None:
+                self._apply_annotation(block, i, note)
+        return block
+
+    def _apply_annotation(self, block: _Block, i: int, note: Any) -> None:
+        if note.deleted_at:
+            block.cols["alive"][i] = False
+        if note.contact_id:
+            block.cols["cid"][i] = self._strings.add(note.contact_id)
+            if note.contact_name:
+                block.cols["name"][i] = self._strings.add(note.contact_name)
+
+    def _on_store_changed(self, event: StoreChanged) -> None:
+        if event.table == "calls":
+            keys = list(event.keys)
+            self._submit(0, lambda: self._add_calls(keys))
+        elif event.table == "call_annotations":
+            keys = list(event.keys)
+            self._submit(0, lambda: self._annotations_changed(keys))
+        elif event.table == "contacts":
+            self._contacts_version += 1
+
+    def _add_calls(self, keys: list[str]) -> None:
+        if self._pending is None:
+            return                      # not indexed yet: the index reads them anyway
+        by_month: dict[str, list[tuple]] = {}
+        for key in keys:
+            record = self.store.calls.get(key)
+            if record is None:
+                continue
+            month = record.month
+            block = self._blocks.get(month)
+            if block is not None and block.find(key) is not None:
+                continue
+            if month in self._pending:
+                continue                # indexed when its turn comes
+            by_month.setdefault(month, []).append(tuple(getattr(record, n) for n in _F))
+        for month, rows in by_month.items():
+            new = self._build(month, rows)
+            old = self._blocks.get(month)
+            if old is None:
+                self._blocks[month] = new
+                self._months = sorted(set(self._months) | {month})
+            else:
+                odd = dict(old.odd)
+                odd.update({old.size + i: v for i, v in new.odd.items()})
+                self._blocks[month] = _Block(month, {c: np.concatenate([old.cols[c], new.cols[c]])
+                                                     for c in _COLS}, odd)
+
+    def _annotations_changed(self, keys: list[str]) -> None:
+        for key in keys:
+            note = self.store.call_annotations.get(key)
+            if note is None:
+                continue
+            for block in self._blocks.values():
+                i = block.find(key)
+                if i is not None:
+                    self._apply_annotation(block, i, note)
+                    break
+
+    # ------------------------------------------------------------------ lookups
+    def _contact_maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """(company code, contact type index or -1) per string code that is a contact id."""
+        size = len(self._strings.text)
+        if self._maps is not None and self._maps[0] == size and self._maps[1] == self._contacts_version:
+            return self._maps[2], self._maps[3]
+        company = np.zeros(size, dtype=np.int32)
+        types = np.full(size, -1, dtype=np.int8)
+        code = self._strings.code
+        for contact in self.store.contacts.all(copy=False):
+            c = code.get(contact.id)
+            if c is None or c >= size:
+                continue
+            types[c] = _TYPE.get(contact.type, -1)
+            own = contact.type in ("customer", "supplier")
+            company[c] = self._strings.add(contact.name if own and not contact.company else contact.company)
+        if company.size < len(self._strings.text):          # company names added just now
+            company = np.concatenate([company, np.zeros(len(self._strings.text) - company.size, np.int32)])
+            types = np.concatenate([types, np.full(len(self._strings.text) - types.size, -1, np.int8)])
+        self._maps = (len(self._strings.text), self._contacts_version, company, types)
+        return company, types
+
+    def _company_text(self, cid: int) -> str:
+        maps = self._maps
+        if not cid or maps is None or cid >= maps[2].size:
+            return ""
+        return self._strings.text[int(maps[2][cid])]
+
+    def actor(self) -> User | None:
+        return self.current_user()
+
+    def presets(self) -> list[str]:
+        """CON-3: the presets this user may pick (agents: my calls only)."""
+        scope = scope_of(self.actor())
+        return {"own": ["mine"], "group": ["mine", "group"], "all": ["mine", "group", "all"]}[scope]
+
+    def _users_of(self, preset: str, groups: tuple[str, ...]) -> set[str] | None:
+        """User names a preset and group filter allow (None: anyone)."""
+        actor = self.actor()
+        allowed = {"own": "mine", "group": "group", "all": "all"}[scope_of(actor)]
+        order = {"mine": 0, "group": 1, "all": 2}
+        preset = preset if order.get(preset, 2) <= order[allowed] else allowed
+        users = list(self.store.users.all(copy=False))
+        names: set[str] | None = None
+        if preset == "mine" and actor is not None:
+            names = {actor.name}
+        elif preset == "group" and actor is not None:
+            names = {u.name for u in users if u.group_id and u.group_id == actor.group_id} | {actor.name}
+        if groups:
+            wanted = {g.id for g in self.store.groups.all(copy=False) if g.name in groups}
+            in_groups = {u.name for u in users if u.group_id in wanted}
+            names = in_groups if names is None else names & in_groups
+        return names
+
+    # ------------------------------------------------------------------ queries
+    def search(self, query: ConsoleQuery, deliver: Callable[[ConsoleResult], None]) -> None:
+        """Run ``query`` on the console thread; ``deliver(result)`` from that thread."""
+        self._submit(0, lambda: deliver(self.run(query)))
+
+    def statistics(self, query: ConsoleQuery, deliver: Callable[[stats_mod.CallStats], None],
+                   period: str = "auto") -> None:
+        self._submit(0, lambda: deliver(stats_mod.compute(self.run(replace(query, group_by="")).stats_input(),
+                                                          period)))
+
+    def _codes(self, values: Sequence[str]) -> np.ndarray:
+        code = self._strings.code
+        return np.array([code[v] for v in values if v in code], dtype=np.int32)
+
+    def run(self, query: ConsoleQuery) -> ConsoleResult:
+        """The query on the calling thread (the console thread, or tests and benchmarks after
+        ``wait_indexed``)."""
+        s = self._strings
+        self._contact_maps()                      # companies shown on the rows
+        start = wall_seconds(query.start) if query.start else None
+        end = wall_seconds(query.end) if query.end else None
+        first_month = query.start.strftime("%Y-%m") if query.start else ""
+        last_month = (query.end - timedelta(seconds=1)).strftime("%Y-%m") if query.end else "9999-99"
+        users = self._users_of(query.preset, query.groups)
+        if query.users:
+            users = set(query.users) if users is None else users & set(query.users)
+        user_codes = self._codes(sorted(users)) if users is not None else None
+        ext_codes = self._codes(query.extensions) if query.extensions else None
+        line_codes = self._codes(query.lines) if query.lines else None
+        dirs = np.array([_DIR[d] for d in query.directions if d in _DIR], dtype=np.int8)
+        sts = np.array([_STATUS[x] for x in query.statuses if x in _STATUS], dtype=np.int8)
+        text = query.text.strip()
+        name_codes = number_codes = None
+        if text:
+            name_codes = s.matching(fold(text))
+            digits = "".join(ch for ch in fold(text) if ch.isdigit())
+            number_codes = s.matching(digits, digits=True) if digits and len(digits) >= len(text.replace(" ", "")) - 1 \
+                else np.zeros(0, dtype=np.int32)
+        type_ok = None
+        if query.contact_types:
+            _company, types = self._contact_maps()
+            type_ok = np.isin(types, [_TYPE[t] for t in query.contact_types if t in _TYPE])
+        blocks = [self._blocks[m] for m in sorted(self._blocks) if first_month <= m <= last_month]
+        blk_parts, idx_parts = [], []
+        for b, block in enumerate(blocks):
+            c = block.cols
+            mask = c["alive"].copy()
+            if start is not None:
+                mask &= c["t"] >= start
+            if end is not None:
+                mask &= c["t"] < end
+            if query.directions:
+                mask &= np.isin(c["dir"], dirs)
+            if query.statuses:
+                mask &= np.isin(c["st"], sts)
+            if user_codes is not None:
+                mask &= np.isin(c["user"], user_codes)
+            if ext_codes is not None:
+                mask &= np.isin(c["ext"], ext_codes)
+            if line_codes is not None:
+                mask &= np.isin(c["called"], line_codes)
+            if query.campaign:
+                mask &= c["camp"] if query.campaign == "yes" else ~c["camp"]
+            if type_ok is not None:
+                cid = c["cid"]
+                mask &= type_ok[np.minimum(cid, type_ok.size - 1)] & (cid < type_ok.size)
+            if name_codes is not None:
+                mask &= (np.isin(c["name"], name_codes) | np.isin(c["caller"], number_codes)
+                         | np.isin(c["called"], number_codes))
+            hits = np.flatnonzero(mask).astype(np.int32)
+            blk_parts.append(np.full(hits.size, b, dtype=np.int16))
+            idx_parts.append(hits)
+        blk = np.concatenate(blk_parts) if blk_parts else np.zeros(0, np.int16)
+        idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, np.int32)
+        t = self._gather(blocks, blk, idx, "t")
+        key = self._sort_key(query.sort, blocks, blk, idx, t)
+        order = np.lexsort((t, key)) if key is not t else np.argsort(t, kind="stable")
+        if query.descending:
+            order = order[::-1]
+        blk, idx = blk[order], idx[order]
+        result = ConsoleResult(self, query, blocks, blk, idx, len(self._months) - len(self._pending or []),
+                               len(self._months))
+        self._totals(result, blocks)
+        if query.group_by:
+            self._group(result, blocks)
+        return result
+
+    def _gather(self, blocks: list[_Block], blk: np.ndarray, idx: np.ndarray, name: str) -> np.ndarray:
+        if not blocks or blk.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        out = np.empty(blk.size, dtype=blocks[0].cols[name].dtype)
+        for b in np.unique(blk):
+            where = blk == b
+            out[where] = blocks[int(b)].cols[name][idx[where]]
+        return out
+
+    def _sort_key(self, sort: str, blocks: list[_Block], blk: np.ndarray, idx: np.ndarray,
+                  t: np.ndarray) -> np.ndarray:
+        column = {"direction": "dir", "status": "st", "caller": "caller", "called": "called", "name": "name",
+                  "user": "user", "extension": "ext", "ring": "ring", "talk": "talk", "company": "cid"}.get(sort)
+        if column is None:
+            return t
+        values = self._gather(blocks, blk, idx, column)
+        if column in ("caller", "called", "name", "user", "ext"):
+            return self._strings.ranks()[values]
+        if column == "cid":
+            company, _types = self._contact_maps()
+            return self._strings.ranks()[company[values]] if values.size else values
+        return values
+
+    def _group_keys(self, result: ConsoleResult, blocks: list[_Block]) -> tuple[np.ndarray, Callable[[int], str]]:
+        by = result.query.group_by
+        text = self._strings.text
+        if by == "day":
+            days = self._gather(blocks, result._blk, result._idx, "t") // 86400
+            return days, lambda k: (date(1970, 1, 1) + timedelta(days=int(k))).isoformat()
+        if by == "status":
+            return self._gather(blocks, result._blk, result._idx, "st"), lambda k: CALL_STATUSES[int(k)]
+        column = {"contact": "name", "user": "user", "line": "called", "company": "cid"}[by]
+        values = self._gather(blocks, result._blk, result._idx, column)
+        if by == "company":
+            company, _types = self._contact_maps()
+            values = company[values] if values.size else values
+        return values, lambda k: text[int(k)]
+
+    def _tally(self, blocks: list[_Block], result: ConsoleResult) -> tuple[np.ndarray, ...]:
+        st = self._gather(blocks, result._blk, result._idx, "st")
+        outcome = stats_mod.STATUS_OUTCOME[st.astype(np.intp)] if st.size else st
+        return (outcome, self._gather(blocks, result._blk, result._idx, "ring").astype(np.float64),
+                self._gather(blocks, result._blk, result._idx, "talk").astype(np.float64))
+
+    def _totals(self, result: ConsoleResult, blocks: list[_Block]) -> None:
+        outcome, ring, talk = self._tally(blocks, result)
+        result.totals = GroupRow(_("All"), result.total, int((outcome == 0).sum()), int((outcome == 1).sum()),
+                                 float(ring.sum()), float(talk.sum()))
+
+    def _group(self, result: ConsoleResult, blocks: list[_Block]) -> None:
+        """CON-3 group by: counts and totals per value, largest groups first."""
+        keys, label = self._group_keys(result, blocks)
+        outcome, ring, talk = self._tally(blocks, result)
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        calls = np.bincount(inverse, minlength=uniq.size)
+        answered = np.bincount(inverse, weights=(outcome == 0), minlength=uniq.size)
+        missed = np.bincount(inverse, weights=(outcome == 1), minlength=uniq.size)
+        ring_sum = np.bincount(inverse, weights=ring, minlength=uniq.size)
+        talk_sum = np.bincount(inverse, weights=talk, minlength=uniq.size)
+        if result.query.group_by == "day":
+            order = np.arange(uniq.size)[::-1] if result.query.descending else np.arange(uniq.size)
+        else:
+            order = np.lexsort((uniq, -calls))
+        remap = np.empty(uniq.size, dtype=np.int64)
+        remap[order] = np.arange(uniq.size)
+        result._group_of = remap[inverse]
+        result.groups = [GroupRow(label(int(uniq[g])), int(calls[g]), int(answered[g]), int(missed[g]),
+                                  float(ring_sum[g]), float(talk_sum[g])) for g in order]
+
+    # ------------------------------------------------------------------ details and actions
+    def details(self, call_id: str, month: str, deliver: Callable[[CallDetails | None], None]) -> None:
+        self._submit(0, lambda: deliver(self.details_now(call_id, month)))
+
+    def details_now(self, call_id: str, month: str | None = None) -> CallDetails | None:
+        record = self.store.calls.get(call_id, month)
+        if record is None:
+            return None
+        note = self.store.call_annotations.get(call_id)
+        if self.annotations is not None:
+            record = self.annotations.annotated(record)
+        details = CallDetails(record=record, deleted=bool(note and note.deleted_at))
+        contact = self.store.contacts.get(record.contact_id) if record.contact_id else None
+        if contact is not None:
+            details.contact_type = contact.type
+            details.company = contact.company or (contact.name if contact.type in ("customer", "supplier") else "")
+        if record.linkedid:
+            legs = [r for r in self.store.calls.month_rows(record.month) if r[_F["linkedid"]] == record.linkedid]
+            if len(legs) > 1:
+                ids = sorted((r[_F["started_at"]], r[0]) for r in legs)
+                details.legs = [self.store.calls.get(i, record.month) for _s, i in ids]
+        activity_id = (note.activity_id if note else "") or record.activity_id
+        details.activity = self.store.activities.get(activity_id) if activity_id else None
+        if note is not None and note.scheduled_id:
+            details.scheduled = self.store.scheduled.get(note.scheduled_id)
+        return details
+
+    def _owner(self, user_name: str) -> User | None:
+        folded = user_name.strip().casefold()
+        if not folded:
+            return None
+        return next((u for u in self.store.users.all(copy=False) if u.name.strip().casefold() == folded), None)
+
+    def may_delete(self) -> bool:
+        """Whether the Delete / Clear actions are offered (the feature checks each call anyway)."""
+        return True
+
+    def delete(self, call_ids: Sequence[str], users: Sequence[str]) -> int:
+        """CON-6: hide these calls from the console and statistics everywhere (the log itself
+        is insert-only). Each call is checked by the role rules first; nothing is written
+        when one is refused."""
+        actor = self.actor()
+        for user in set(users):
+            if not may_change(actor, self._owner(user)):
+                raise PermissionDenied(actor, _("delete another user's call"), self._owner(user))
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        for call_id in call_ids:
+            note = self.store.call_annotations.get(call_id)
+            if note is None:
+                from ..records import CallAnnotation
+                note = CallAnnotation(id=call_id)
+            note.deleted_at = when
+            note.user = actor.name if actor is not None else note.user
+            note.updated_at = when
+            self.store.call_annotations.put(note)
+        return len(call_ids)
+
+    def clear(self, result: ConsoleResult, deliver: Callable[[int | Exception], None]) -> None:
+        """Delete every call of a result the signed-in user may change (by role)."""
+        def work() -> None:
+            actor = self.actor()
+            rows = result.page(0, result.total)
+            mine = [r for r in rows if may_change(actor, self._owner(r.user))]
+            try:
+                deliver(self.delete([r.id for r in mine], [r.user for r in mine]))
+            except Exception as exc:  # noqa: BLE001 - handed to the UI as a message
+                deliver(exc)
+        self._submit(1, work)
+
+    def export(self, result: ConsoleResult, path: str, kind: str, deliver: Callable[[str | Exception], None],
+               office: str = "", stats: stats_mod.CallStats | None = None) -> None:
+        """Write the result as csv, xlsx or pdf (the reports package's writers)."""
+        def work() -> None:
+            try:
+                from .console_export import write
+                write(path, kind, list(result.records()), result.query, office)
+                deliver(path)
+            except Exception as exc:  # noqa: BLE001 - handed to the UI as a message
+                log.exception("console export failed")
+                deliver(exc)
+        self._submit(1, work)
