@@ -308,8 +308,8 @@ def cmd_store_sync(args: argparse.Namespace, settings: Settings) -> int:
         if store.layout is None:
             raise CliError(_("store.shared_folder: no shared folder configured"))
         if not report.online:
-            raise CliError(_("shared folder unreachable ({error}); local changes are kept and published later").format(
-                error=report.error))
+            raise CliError(_("{error}; local changes are kept and published when it is back").format(
+                error=report.error or _("the shared folder cannot be reached")))
         print(_("published {p} changes, merged {m} changes from {f} files").format(
             p=report.published, m=report.applied, f=report.files_read))
         for problem in store.problems:
