@@ -102,3 +102,33 @@ def test_agent_gets_no_users_screen_in_the_window(make_ui, root, office, tmp_pat
     assert isinstance(window, UsersWindow) and window.winfo_exists()
     ui.session_ui.sign_out()                      # signing out closes the users screen
     assert window.closed
+
+
+def test_change_my_password_from_the_user_menu(make_ui, root, office, tmp_path):  # noqa: F811
+    add_people(office)
+    session = make_session(office, tmp_path)
+    ports = dataclasses.replace(UiPorts.of(FakeServices(extension="201", contacts=sample_contacts())),
+                                session=session, users=UsersFeature(office, session))
+    ui = make_ui(ports)
+    ui.session_ui._on_quit = lambda: None
+    ui.session_ui.begin(preselect="Anna")
+    ui.session_ui.dialog.password_var.set("anna-pw")
+    ui.session_ui.dialog.submit()
+    ui.window.menus["user"].invoke(2)                       # User › Change my password…
+    dialog = ui.session_ui.password_dialog
+    dialog.first.set("neu-1")
+    dialog.second.set("neu-2")
+    dialog.submit()
+    assert dialog.message.cget("text") == "Type the same new password twice."
+    assert verify_password("anna-pw", UserAdmin(office).find("Anna").password_hash)
+    dialog.second.set("neu-1")
+    dialog.submit()
+    assert dialog.closed
+    assert verify_password("neu-1", UserAdmin(office).find("Anna").password_hash)
+    ui.session_ui.sign_out()
+    ui.session_ui.dialog.password_var.set("anna-pw")
+    ui.session_ui.dialog.submit()
+    assert ui.session_ui.dialog.message.cget("text") == "Wrong password for Anna."
+    ui.session_ui.dialog.password_var.set("neu-1")
+    ui.session_ui.dialog.submit()
+    assert session.current.name == "Anna"
