@@ -189,7 +189,8 @@ def ui_ports_for(app):
                    transfer=app.transfer, presence=app.presence, dial=app.dialling,
                    contacts=contacts, speed_dial=app.speed_dial, dial_pad=app.dialling,
                    session=app.session, users=app.users,
-                   schedule=app.schedule, activities=app.activities)
+                   schedule=app.schedule, activities=app.activities,
+                   console=app.console, stats=app.console)
 
 
 class OperatorSession:

@@ -54,6 +54,8 @@ def setting_labels() -> dict[str, str]:
         "ui.theme": _("Theme"),
         "office": _("Office"),
         "office.name": _("Office name (report header)"),
+        "console": _("Call console"),
+        "console.status_colours": _("Status colours (status=#rrggbb, …)"),
         "lines": _("Line notes"),
         "users": _("Users"),
         "users.passwords": _("Users sign in with a password"),

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "store": {"shared_folder": "", "local_folder": "", "sync_interval": 1.0},
     "ui": {"language": "en", "theme": "flatly"},
     "office": {"name": ""},        # printed at the top of every report (REP-1)
+    "console": {"status_colours": ""},   # CON-2: "missed=#c62828, answered=#2e7d32, …" over the defaults
     "users": {"passwords": True,    # false: signing in only picks the user (ROLE-1)
               "private_notes": False},   # true: others' call notes by the role rules (ROLE-2)
     "lines": {},   # DID -> note shown in the popup ("trunk info")

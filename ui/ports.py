@@ -392,6 +392,37 @@ class ActivitiesPort(Protocol):
         """CON-6: the logged call was with this contact (the call log stays unchanged)."""
 
 
+@runtime_checkable
+class ConsolePort(Protocol):
+    """The call console (CON-1..6): queries over the whole call log run on the console's
+    own thread; each answer is handed to ``deliver`` from that thread (pass the pump's
+    ``call_soon``). Types: ``callcore.console_query``; results page their rows on demand."""
+
+    def search(self, query: Any, deliver: Callable[[Any], None]) -> None: ...
+
+    def details(self, call_id: str, month: str, deliver: Callable[[Any], None]) -> None: ...
+
+    def presets(self) -> list[str]:
+        """mine / group / all, as far as the signed-in user's role allows."""
+
+    def delete(self, call_ids: Sequence[str], users: Sequence[str]) -> int:
+        """Hide these calls (role rules: ``PermissionDenied`` when one is not allowed)."""
+
+    def clear(self, result: Any, deliver: Callable[[Any], None]) -> None:
+        """Delete every call of ``result`` the user may change; delivers the count or an error."""
+
+    def export(self, result: Any, path: str, kind: str, deliver: Callable[[Any], None],
+               office: str = "") -> None:
+        """csv / xlsx / pdf / stats-pdf of ``result``; delivers the path or an error."""
+
+
+@runtime_checkable
+class StatsPort(Protocol):
+    """Statistics of a console query (REP-3): ``callcore.stats.CallStats`` delivered."""
+
+    def statistics(self, query: Any, deliver: Callable[[Any], None], period: str = "auto") -> None: ...
+
+
 @dataclass(frozen=True)
 class StationInfo:
     """Who this workstation is; fixed for the life of the window. ``popup_settings`` is
@@ -424,6 +455,8 @@ class UiPorts:
     users: "UsersPort | None" = None           # None: no users screen
     schedule: "SchedulePort | None" = None     # None: no scheduled calls, no reminders
     activities: "ActivitiesPort | None" = None  # None: no activities
+    console: "ConsolePort | None" = None       # None: no call console (View › Call console)
+    stats: "StatsPort | None" = None           # None: no statistics tab
 
     @classmethod
     def of(cls, provider: Any, events: EventsPort | None = None) -> "UiPorts":

@@ -75,6 +75,8 @@ def fields() -> list[Field]:
               hint=_("Agents see only their own notes, supervisors their group's")),
         Field("office", "name", "text", "station", first_run=False,
               hint=_("Printed at the top of every report")),
+        Field("console", "status_colours", "text", "calls", first_run=False,
+              hint=_("e.g. missed=#c62828, answered=#2e7d32; empty = the usual colours")),
         Field("store", "shared_folder", "folder", "storage",
               hint=_("Office share or synced folder; empty = this computer only")),
         Field("store", "local_folder", "folder", "storage",

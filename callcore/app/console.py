@@ -31,6 +31,8 @@ from ..i18n import _
 from ..records import CALL_DIRECTIONS, CALL_STATUSES, CONTACT_TYPES, CallRecord, User
 from ..roles import PermissionDenied, may_change, scope_of
 from ..textfold import fold
+from ..console_query import (COLUMNS, GROUPS, PRESETS, QUICK_RANGES, CallDetails, ConsoleQuery,  # noqa: F401
+                             ConsoleRow, GroupRow, quick_range, wall_seconds, _wall_of_iso)
 
 log = logging.getLogger(__name__)
 
@@ -39,130 +41,10 @@ _F = {name: i for i, name in enumerate(
      "extension", "user", "contact_id", "contact_name", "answered_at", "ended_at", "ring_seconds",
      "talk_seconds", "transferred_from", "transferred_to", "notes", "activity_id", "campaign_item_id",
      "queue", "transfer_note"))}
-COLUMNS = ("started", "direction", "status", "caller", "called", "name", "company", "user", "extension",
-           "ring", "talk")
-GROUPS = ("contact", "company", "user", "day", "status", "line")
-QUICK_RANGES = ("today", "yesterday", "this_week", "this_month", "last_month", "this_year", "all")
-PRESETS = ("mine", "group", "all")
 _EPOCH = datetime(1970, 1, 1)
 _DIR = {d: i for i, d in enumerate(CALL_DIRECTIONS)}
 _STATUS = {s: i for i, s in enumerate(CALL_STATUSES)}
 _TYPE = {t: i for i, t in enumerate(CONTACT_TYPES)}
-
-
-def quick_range(name: str, today: date | None = None) -> tuple[datetime | None, datetime | None]:
-    """(start inclusive, end exclusive), naive local, for a quick choice of the filter bar."""
-    today = today or date.today()
-    day = datetime.combine(today, time(0))
-    if name == "today":
-        return day, day + timedelta(days=1)
-    if name == "yesterday":
-        return day - timedelta(days=1), day
-    if name == "this_week":
-        monday = day - timedelta(days=today.weekday())
-        return monday, monday + timedelta(days=7)
-    if name == "this_month":
-        first = day.replace(day=1)
-        return first, (first + timedelta(days=32)).replace(day=1)
-    if name == "last_month":
-        first = day.replace(day=1)
-        return (first - timedelta(days=1)).replace(day=1), first
-    if name == "this_year":
-        return day.replace(month=1, day=1), day.replace(year=today.year + 1, month=1, day=1)
-    return None, None
-
-
-def wall_seconds(when: datetime) -> int:
-    """Local wall-clock time as seconds since 1970 (aware times are turned local first)."""
-    if when.tzinfo is not None:
-        when = when.astimezone().replace(tzinfo=None)
-    return int((when - _EPOCH).total_seconds())
-
-
-def _wall_of_iso(text: str) -> int:
-    try:
-        return wall_seconds(datetime.fromisoformat(text))
-    except (TypeError, ValueError):
-        return 0
-
-
-@dataclass(frozen=True)
-class ConsoleQuery:
-    """What the console shows. Empty tuples mean "any"; ``start``/``end`` naive local."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    directions: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    users: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()          # user group names
-    extensions: tuple[str, ...] = ()
-    lines: tuple[str, ...] = ()           # line / DID (the called number)
-    campaign: str = ""                    # "" any, "yes" campaign calls only, "no" none
-    contact_types: tuple[str, ...] = ()
-    text: str = ""                        # name or number, anywhere in it
-    preset: str = "all"                   # mine / group / all (narrowed to what the role allows)
-    sort: str = "started"
-    descending: bool = True
-    group_by: str = ""
-
-
-@dataclass(frozen=True)
-class ConsoleRow:
-    id: str
-    month: str
-    started: datetime
-    direction: str
-    status: str
-    caller_number: str
-    called_number: str
-    name: str
-    company: str
-    user: str
-    extension: str
-    ring_seconds: float
-    talk_seconds: float
-    transferred_to: str
-    contact_id: str
-
-    @property
-    def number(self) -> str:
-        """The other party: who called us, or whom we called."""
-        return self.called_number if self.direction == "out" else self.caller_number
-
-    @property
-    def can_call_back(self) -> bool:
-        """CON-5: missed incoming and unanswered outgoing calls get a one-click call back."""
-        return bool(self.number) and (
-            (self.direction == "in" and self.status in ("missed", "abandoned", "unanswered", "busy"))
-            or (self.direction == "out" and self.status in ("unanswered", "busy", "missed")))
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    key: str                      # the grouped value as text (a day: 2026-03-14)
-    calls: int
-    answered: int
-    missed: int
-    ring_seconds: float
-    talk_seconds: float
-
-    @property
-    def average_talk(self) -> float:
-        return self.talk_seconds / self.answered if self.answered else 0.0
-
-
-@dataclass
-class CallDetails:
-    """CON-4: everything about one call for the details pane."""
-
-    record: CallRecord
-    contact_type: str = ""
-    company: str = ""
-    legs: list[CallRecord] = field(default_factory=list)       # transfer legs, oldest first
-    activity: Any = None
-    scheduled: Any = None
-    deleted: bool = False
 
 
 class _Strings:
@@ -446,6 +328,8 @@ class ConsoleFeature:
                 block.cols["name"][i] = self._strings.add(note.contact_name)
 
     def _on_store_changed(self, event: StoreChanged) -> None:
+        if self._thread is None:
+            return                      # the console was never opened: nothing indexed
         if event.table == "calls":
             keys = list(event.keys)
             self._submit(0, lambda: self._add_calls(keys))
@@ -784,3 +668,20 @@ class ConsoleFeature:
                 log.exception("console export failed")
                 deliver(exc)
         self._submit(1, work)
+
+
+def wire_console(app: Any) -> None:
+    """Window mode: the console acts as the signed-in user (an anonymous agent when users
+    exist and nobody is signed in: sees only calls nobody handled)."""
+    def actor() -> User | None:
+        session = getattr(app, "session", None)
+        if session is None:
+            return None
+        try:
+            return session.actor()
+        except PermissionDenied:
+            return User(name="", id="", role="agent")
+
+    app.console = ConsoleFeature(app.store, app.hub, current_user=actor,
+                                 annotations=getattr(app, "annotations", None))
+    app._closers.append(app.console.close)

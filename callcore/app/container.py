@@ -91,6 +91,7 @@ class App:
     activities: Any = None
     annotations: Any = None
     users: UsersFeature | None = None
+    console: Any = None           # callcore.app.console (issue 9): the call console
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -190,5 +191,7 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
         app.users = UsersFeature(store, app.session)
         log_policy.session = app.session
         wire_schedule(app)            # scheduled calls, reminders, activities (issue 8)
+        from .console import wire_console     # numpy: only the window needs it
+        wire_console(app)             # the call console and statistics (issue 9)
         app._closers.append(follow_signed_in_user(
             hub, [(app.call_log, "user"), (app.transfer, "user_name"), (app.speed_dial, "user_name")], user))
