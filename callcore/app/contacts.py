@@ -16,16 +16,26 @@ from ..i18n import _
 from ..events import StoreChanged
 from ..records import CONTACT_TYPES, PHONE_LABELS, CallRecord, Contact, Phone, RecordError
 from ..store import Store
-from ..textfold import fold
+from ..textfold import fold, fold_words
 
 log = logging.getLogger(__name__)
 
 # A type filter walks the directory's ranked hits in growing windows up to this many.
 _MAX_SCAN = 20_000
+# A type with at most this many contacts is searched by scanning just those (a rare type
+# behind 100,000 others would take the ranked walk ~0.3 s a keystroke).
+_SMALL_KIND = 5_000
 
 
 def _digits(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit())
+
+
+def _search_text(contact: Contact) -> tuple[str, str]:
+    """(" " + the folded words a search matches, the phones' digits joined by spaces)."""
+    words = fold_words(" ".join((contact.name, contact.first_name, contact.last_name,
+                                 contact.short_name, contact.company)))
+    return " " + " ".join(words), " ".join(_digits(p.number) for p in contact.phones)
 
 
 class ContactsFeature:
@@ -33,11 +43,22 @@ class ContactsFeature:
         self.store = store
         self.directory = directory       # DirectoryFeature (search by name/number)
         self._lock = threading.Lock()
-        # Contacts by type in name order, for listing a type with nothing typed: built on
-        # first use (~0.25 s at 100,000), then kept in step with every change.
+        # Contacts by type in name order (listing a type, searching a rare one): built in
+        # the background at start (~1 s at 100,000), then kept in step with every change.
         self._by_kind: dict[str, list[tuple[str, str]]] | None = None
         self._entry: dict[str, tuple[str, tuple[str, str]]] = {}
+        self._words: dict[str, tuple[str, str]] = {}     # id → (" word word…", phone digits)
         self._unsubscribe = hub.subscribe(StoreChanged, self._store_changed) if hub is not None else None
+        if hub is not None:       # the window: have it ready before the first type is picked
+            threading.Thread(target=self._build_now, name="contacts-by-type", daemon=True).start()
+
+    def _build_now(self) -> None:
+        try:
+            with self._lock:
+                if self._by_kind is None:
+                    self._build()
+        except Exception:  # noqa: BLE001 - built on first use instead; logged
+            log.exception("listing contacts by type failed")
 
     # -- one contact ---------------------------------------------------------------------
     def get(self, contact_id: str) -> Contact | None:
@@ -114,7 +135,10 @@ class ContactsFeature:
             return self._listed(kind, limit)
         if kind is None:
             return list(self.directory.search(text, limit))
-        window = limit * 4
+        small = self._small_kind(kind)
+        if small is not None:
+            return self._scan(small, fold_words(text), limit)
+        window = limit * 4          # a common type: its hits are dense in the ranked list
         while True:
             hits = self.directory.search(text, window)
             picked = [c for c in hits if c.type == kind]
@@ -130,6 +154,35 @@ class ContactsFeature:
             ids = [cid for _key, cid in self._by_kind.get(kind, [])[:limit]]  # type: ignore[union-attr]
         found = (self.store.contacts.get(cid) for cid in ids)
         return [c for c in found if c is not None]
+
+    def _small_kind(self, kind: str) -> list[str] | None:
+        """The ids of ``kind`` in name order when there are few of them, else None."""
+        with self._lock:
+            if self._by_kind is None:
+                self._build()
+            items = self._by_kind.get(kind, [])  # type: ignore[union-attr]
+            return [cid for _key, cid in items] if len(items) <= _SMALL_KIND else None
+
+    def _scan(self, ids: list[str], tokens: list[str], limit: int) -> list[Contact]:
+        """Contacts among ``ids`` (name order) where every typed word starts a word of the
+        name, first/last/short name or company, or (digits) occurs in a phone — the
+        directory's own rule."""
+        found: list[Contact] = []
+        for cid in ids:
+            text = self._words.get(cid)
+            if text is None:
+                contact = self.store.contacts.get(cid)
+                if contact is None:
+                    continue
+                text = self._words[cid] = _search_text(contact)
+            words, phones = text
+            if all(" " + t in words or (t.isdigit() and t in phones) for t in tokens):
+                contact = self.store.contacts.get(cid)
+                if contact is not None:
+                    found.append(contact)
+                    if len(found) >= limit:
+                        break
+        return found
 
     def _build(self) -> None:
         by_kind: dict[str, list[tuple[str, str]]] = {k: [] for k in CONTACT_TYPES}
@@ -149,6 +202,7 @@ class ContactsFeature:
             if self._by_kind is None:
                 return
             for cid in change.keys:
+                self._words.pop(cid, None)
                 old = self._entry.pop(cid, None)
                 if old is not None:
                     items = self._by_kind.get(old[0], [])

@@ -51,7 +51,11 @@ def test_save_validates_and_the_directory_finds_it_at_once(app):
     assert contacts.get(saved.id) is None and contacts.search("dvorak") == []
 
 
-def test_search_with_a_type_filter_in_every_script(app):
+@pytest.mark.parametrize("small_kind", [5000, 0], ids=["scan-the-type", "walk-the-ranked-hits"])
+def test_search_with_a_type_filter_in_every_script(app, monkeypatch, small_kind):
+    """Both ways a type filter searches give the same answers."""
+    import callcore.app.contacts as feature_module
+    monkeypatch.setattr(feature_module, "_SMALL_KIND", small_kind)
     contacts = app.contacts
     people = [Contact(name="Γιώργος Παπαδόπουλος", type="customer"),
               Contact(name="Γεώργιος Παπαδάκης", type="supplier"),
@@ -66,15 +70,20 @@ def test_search_with_a_type_filter_in_every_script(app):
     assert names(contacts.search("παπαδ", "supplier")) == ["Γεώργιος Παπαδάκης"]
     assert names(contacts.search("мария", "other")) == ["Мария Петрова"]
     assert names(contacts.search("ruzena", "internal")) == ["Růžena Nováková"]
+    assert names(contacts.search("204", "internal")) == ["Růžena Nováková"]       # a phone
+    assert names(contacts.search("έπιπλα", "contact_person")) == ["Мария Иванова"]  # company
     assert names(contacts.search("", "internal")) == ["Růžena Nováková"]    # list one type
     assert contacts.search("") == []
     with pytest.raises(ValueError):
         contacts.search("x", "friends")
 
 
-def test_type_filter_finds_a_rare_type_behind_many_others(app):
+@pytest.mark.parametrize("small_kind", [5000, 0], ids=["scan-the-type", "walk-the-ranked-hits"])
+def test_type_filter_finds_a_rare_type_behind_many_others(app, monkeypatch, small_kind):
     """The filter keeps asking the directory for more until it has enough (not the first 50
     hits only)."""
+    import callcore.app.contacts as feature_module
+    monkeypatch.setattr(feature_module, "_SMALL_KIND", small_kind)
     for i in range(300):
         app.contacts.save(Contact(name=f"Novák {i:03d}", type="customer"))
     wanted = app.contacts.save(Contact(name="Novák Zdeněk", type="supplier"))
