@@ -53,6 +53,9 @@ class ContactsFeature:
             threading.Thread(target=self._build_now, name="contacts-by-type", daemon=True).start()
 
     def _build_now(self) -> None:
+        ready = getattr(self.directory, "ready", None)
+        if ready is not None:
+            ready.wait(60)        # after the directory's numbers: popups come first at start
         try:
             with self._lock:
                 if self._by_kind is None:
