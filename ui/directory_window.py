@@ -21,6 +21,7 @@ from callcore.i18n import _
 from callcore.records import Contact
 
 from .look import contact_type_label
+from .main_window import AutoScrollbar
 from .ports import ContactsPort, DialPort
 
 log = logging.getLogger(__name__)
@@ -192,10 +193,12 @@ class DirectoryWindow(ttk.Toplevel):
                                              ("phones", _("Phones"), 220, True)):
             self.tree.heading(column, text=text, anchor="w")
             self.tree.column(column, width=width, minwidth=80, stretch=stretch, anchor="w")
-        scroll = ttk.Scrollbar(table, orient="vertical", command=self.tree.yview)
+        scroll = AutoScrollbar(table, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="right", fill="y")
+        self.tree.grid(row=0, column=0, sticky="nsew")
+        scroll.grid(row=0, column=1, sticky="ns")
+        table.columnconfigure(0, weight=1)
+        table.rowconfigure(0, weight=1)
         self.empty_label = ttk.Label(self.tree, text="", foreground="#8a9496")
 
         buttons = ttk.Frame(outer)
@@ -272,7 +275,16 @@ class DirectoryWindow(ttk.Toplevel):
             self.empty_label.configure(text=_("Nobody matches") if text.strip() or kind
                                        else _("Type to search the directory"))
             self.empty_label.place(relx=0.5, rely=0.4, anchor="center")
-        self.message_label.configure(text=_("{n} shown").format(n=len(found)) if found else "")
+        self.message_label.configure(text=self._hint(len(found)), foreground="#8a9496")
+
+    def _hint(self, shown: int) -> str:
+        if not shown:
+            return ""
+        picking = self._on_pick_number is not None or self._on_pick_contact is not None
+        keys = (_("Enter chooses") if picking else _("Enter opens"))
+        if self._dial is not None:
+            keys += " · " + _("Ctrl+Enter calls")
+        return _("{n} shown").format(n=shown) + " · " + keys
 
     def rows(self) -> list[dict[str, str]]:
         """What the table shows (tests, diagnostics)."""
