@@ -59,7 +59,9 @@ class ReportPdf:
         pdf.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
         pdf.set_title(f"{header.office} – {header.title}" if header.office else header.title)
         pdf.set_creator("operator app")
-        self._widths: dict[tuple[str, int, str], float] = {}
+        self._widths: dict[tuple[str, float], dict[str, float]] = {}
+        self._codes: dict[int, dict[str, str]] = {}
+        self._shaped: dict[tuple, tuple[bytes, float, float]] = {}
         self._table_columns: list[Column] | None = None
         self._col_w: list[float] = []
         self._first_page()
@@ -70,15 +72,41 @@ class ReportPdf:
 
     def width(self, text: str) -> float:
         """Width of ``text`` in the current font (mm), from a per-character cache."""
-        font = (self.pdf.font_style, int(self.pdf.font_size_pt))
-        total = 0.0
-        cache = self._widths
-        for ch in text:
-            w = cache.get((font[0], font[1], ch))
-            if w is None:
-                w = cache[(font[0], font[1], ch)] = self.pdf.get_string_width(ch)
-            total += w
-        return total
+        key = (self.pdf.font_style, self.pdf.font_size_pt)
+        cache = self._widths.get(key)
+        if cache is None:
+            cache = self._widths[key] = {}
+        try:
+            return sum(map(cache.__getitem__, text))
+        except KeyError:
+            for ch in text:
+                if ch not in cache:
+                    cache[ch] = self.pdf.get_string_width(ch)
+            return sum(map(cache.__getitem__, text))
+
+    def _encoder(self) -> Callable[[str], str] | None:
+        """``(text) Tj`` for the current font, as ``TTFFont.encode_text`` makes it, with
+        each character's subset code and escaping looked up once (the table's hot path)."""
+        font = self.pdf.current_font
+        if getattr(font, "is_symbol", True) or getattr(font, "color_font", True) or not hasattr(font, "subset"):
+            return getattr(font, "encode_text", None)
+        codes = self._codes.get(id(font))
+        if codes is None:
+            codes = self._codes[id(font)] = {}
+        from fpdf.util import escape_parens
+        pick, get = font.subset.pick, codes.get
+
+        def encode(text: str) -> str:
+            parts = []
+            for ch in text:
+                code = get(ch)
+                if code is None:
+                    mapped = pick(ord(ch))
+                    code = codes[ch] = "" if mapped is None else escape_parens(
+                        chr(mapped).encode("utf-16-be").decode("latin-1"))
+                parts.append(code)
+            return f"({''.join(parts)}) Tj"
+        return encode
 
     def fit(self, text: str, available: float) -> str:
         if self.width(text) <= available:
@@ -97,14 +125,33 @@ class ReportPdf:
             return
         text = self.fit(text, w - 2)
         if _RTL.search(text):
-            pdf = self.pdf
-            pdf.set_text_shaping(True)
-            pdf.set_xy(x, y)
-            pdf.cell(w, h, text, align="R" if align == "R" or _starts_rtl(text) else "L")
-            pdf.set_text_shaping(False)
+            self._shaped_cell(x, y, w, h, text, "R" if align == "R" or _starts_rtl(text) else "L")
             return
         tx = x + w - 1 - self.width(text) if align == "R" else x + 1
         self.texts([(tx, y + h * 0.5 + self.pdf.font_size * 0.35, text)])
+
+    def _shaped_cell(self, x: float, y: float, w: float, h: float, text: str, align: str) -> None:
+        """A cell through fpdf2's HarfBuzz shaping (Arabic script: joined letters, right to
+        left). Shaping costs about a millisecond, so the drawing of each distinct text is
+        kept and repeated elsewhere moved by a transformation matrix."""
+        pdf = self.pdf
+        key = (text, pdf.font_style, pdf.font_size_pt, round(w, 3), round(h, 3), align, pdf.text_color)
+        kept = self._shaped.get(key)
+        contents = pdf.pages[pdf.page].contents
+        if kept is not None and isinstance(contents, bytearray):
+            chunk, x0, y0 = kept
+            if not pdf.current_font_is_set_on_page:
+                pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
+            k = pdf.k
+            pdf._out(b"q 1 0 0 1 %.2f %.2f cm\n" % ((x - x0) * k, (y0 - y) * k) + chunk + b"Q")
+            return
+        start = len(contents) if isinstance(contents, bytearray) else None
+        pdf.set_text_shaping(True)
+        pdf.set_xy(x, y)
+        pdf.cell(w, h, text, align=align)
+        pdf.set_text_shaping(False)
+        if start is not None:
+            self._shaped[key] = (bytes(contents[start:]), x, y)
 
     def texts(self, items: list[tuple[float, float, str]]) -> None:
         """Left-to-right texts at (x, baseline y) in the current font, one content-stream
@@ -112,7 +159,7 @@ class ReportPdf:
         (the table's hot path; fpdf2 is pinned, and falls back to ``text`` if it changes)."""
         pdf = self.pdf
         font = pdf.current_font
-        encode = getattr(font, "encode_text", None)
+        encode = self._encoder()
         if encode is None or not hasattr(pdf, "_out") or pdf.text_mode != 0 or pdf.underline:
             for x, y, text in items:
                 pdf.text(x, y, text)
