@@ -403,7 +403,130 @@ class OfficeSetting(Record):
     value: str = ""
 
 
+# Mass-call campaigns (issue 10, CAMP-1..4; rules in callcore/campaigns.py).
+CAMPAIGN_STATUSES = ("not_started", "in_progress", "finished")
+# code:kind pairs; kind is final (done), retry (called again after the interval, up to
+# max_tries) or schedule (a scheduled call is created; the dialler is done with the entry).
+DEFAULT_CAMPAIGN_OUTCOMES = ("interested:final,not_interested:final,wrong_number:final,"
+                             "no_answer:retry,busy:retry,call_back:schedule")
+
+
+@dataclass(slots=True)
+class Campaign(Record):
+    """A calling list and how it is worked (CAMP-1, CAMP-2)."""
+
+    TABLE: ClassVar[str] = "campaigns"
+    code: str
+    id: str = field(default_factory=new_id)
+    description: str = ""
+    active: bool = True
+    script: str = ""              # shown to the caller in the work view
+    start_at: str | None = None   # planned start / end: no entry is handed out outside them
+    end_at: str | None = None
+    status: str = "not_started"
+    assigned_user: str = ""
+    assigned_group: str = ""      # a group's name
+    outcomes: str = DEFAULT_CAMPAIGN_OUTCOMES
+    max_tries: int = 3
+    retry_minutes: int = 60
+    claim_seconds: int = 900      # a claim not renewed for this long is free again (crash)
+    created_at: str | None = None
+    created_by: str = ""
+
+    def validate(self) -> None:
+        Record.validate(self)
+        if not self.code.strip():
+            raise RecordError("Campaign", "code", _("is required"))
+        if self.status not in CAMPAIGN_STATUSES:
+            raise RecordError("Campaign", "status", _("must be one of {values}, not {value!r}").format(
+                values=", ".join(CAMPAIGN_STATUSES), value=self.status))
+        for name in ("start_at", "end_at", "created_at"):
+            _check_iso("Campaign", name, getattr(self, name))
+        for name in ("max_tries", "claim_seconds"):
+            if getattr(self, name) < 1:
+                raise RecordError("Campaign", name, _("must be 1 or more"))
+        if self.retry_minutes < 0:
+            raise RecordError("Campaign", "retry_minutes", _("must be 0 or more"))
+        for part in self.outcomes.split(","):
+            code, sep, kind = part.strip().partition(":")
+            if not code.strip() or kind not in ("final", "retry", "schedule"):
+                raise RecordError("Campaign", "outcomes", _(
+                    "{part!r} is not code:final, code:retry or code:schedule").format(part=part.strip()))
+
+
+@dataclass(slots=True)
+class CampaignEntry(Record):
+    """One person to call in a campaign."""
+
+    TABLE: ClassVar[str] = "campaign_entries"
+    campaign_id: str
+    number: str
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    comment: str = ""
+    contact_id: str = ""
+    company: str = ""
+    city: str = ""
+    position: int = 0             # the list's order
+    added_at: str | None = None
+    added_by: str = ""
+
+    def validate(self) -> None:
+        Record.validate(self)
+        if not self.campaign_id:
+            raise RecordError("CampaignEntry", "campaign_id", _("is required"))
+        if not any(ch.isdigit() for ch in self.number):
+            raise RecordError("CampaignEntry", "number", _("has no digits: {value!r}").format(value=self.number))
+        _check_iso("CampaignEntry", "added_at", self.added_at)
+
+
+@dataclass(slots=True)
+class CampaignClaim(Record):
+    """A station's claim to call one entry for one attempt (docs/campaigns.md). Written
+    once; afterwards only its owner touches ``renewed_at``/``released_at``. The earliest
+    live claim (claimed_at, station, id) wins on every station."""
+
+    TABLE: ClassVar[str] = "campaign_claims"
+    entry_id: str
+    campaign_id: str
+    id: str = field(default_factory=new_id)
+    attempt: int = 0              # outcomes the entry had when claimed
+    station: str = ""
+    user: str = ""
+    claimed_at: str = ""          # ISO 8601 UTC with microseconds (orders claims)
+    renewed_at: str | None = None
+    released_at: str | None = None
+
+
+@dataclass(slots=True)
+class CampaignOutcome(Record):
+    """What came of one attempt at an entry (insert-only: never changed)."""
+
+    TABLE: ClassVar[str] = "campaign_outcomes"
+    entry_id: str
+    campaign_id: str
+    result: str
+    id: str = field(default_factory=new_id)
+    attempt: int = 0
+    note: str = ""
+    user: str = ""
+    station: str = ""
+    at: str = ""
+    claim_id: str = ""
+    call_id: str = ""
+    retry_at: str | None = None
+    scheduled_id: str = ""
+
+    def validate(self) -> None:
+        Record.validate(self)
+        if not self.result.strip():
+            raise RecordError("CampaignOutcome", "result", _("is required"))
+        _check_iso("CampaignOutcome", "at", self.at, required=True)
+        _check_iso("CampaignOutcome", "retry_at", self.retry_at)
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.TABLE: cls for cls in (Contact, CallRecord, CallNote, ScheduledCall, Activity, User, Group, OfficeSetting,
-                               CallAnnotation, ReminderClaim)
+                               CallAnnotation, ReminderClaim, Campaign, CampaignEntry, CampaignClaim,
+                               CampaignOutcome)
 }

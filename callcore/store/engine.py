@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 from ..i18n import _
+from ..records import Campaign, CampaignClaim, CampaignEntry, CampaignOutcome  # issue 10
 from ..records import (Activity, CallAnnotation, CallNote, Contact, Group, OfficeSetting, Record, ReminderClaim,
                        ScheduledCall, User)
 from .base import StoreError, StoreProblem, named, reason
@@ -43,6 +44,7 @@ FIELD_TABLES: dict[str, type[Record]] = {
     "contacts": Contact, "scheduled_calls": ScheduledCall, "activities": Activity, "users": User,
     "groups": Group, "office_settings": OfficeSetting, "call_notes": CallNote,
     "call_annotations": CallAnnotation, "reminder_claims": ReminderClaim,
+    **{cls.TABLE: cls for cls in (Campaign, CampaignEntry, CampaignClaim, CampaignOutcome)},   # issue 10
 }
 BATCH_LIMIT = 5000
 CHECKPOINT_SECONDS = 30.0
