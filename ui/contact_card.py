@@ -25,6 +25,7 @@ from callcore.i18n import _
 from callcore.records import CONTACT_TYPES, PHONE_LABELS, CallRecord, Contact, Phone
 
 from .directory_window import Confirm, ask_yes_no, phone_label
+from .keys import bind_ctrl
 from .look import (DIRECTION_GLYPHS, call_status_label, contact_type_label, direction_label,
                    format_duration, format_when)
 from .ports import ContactsPort, DialPort
@@ -152,11 +153,9 @@ class ContactCard(ttk.Toplevel):
             self._unsubscribe.append(subscribe(StoreChanged, self._store_changed))
         self.protocol("WM_DELETE_WINDOW", self.escape)
         self.bind("<Escape>", lambda _e: self._key(self.escape))
-        self.bind("<Control-s>", lambda _e: self._key(self.save))
-        self.bind("<Control-S>", lambda _e: self._key(self.save))
+        bind_ctrl(self, "s", self.save)
         self.bind("<Control-Delete>", lambda _e: self._key(self.delete))
-        self.bind("<Control-p>", lambda _e: self._key(self.add_phone))
-        self.bind("<Control-P>", lambda _e: self._key(self.add_phone))
+        bind_ctrl(self, "p", self.add_phone)
         self.load_recent()
         try:
             self.transient(master.winfo_toplevel())

@@ -18,6 +18,7 @@ from callcore.records import Contact
 from .contact_card import AddNumberDialog, ContactCard
 from .dialpad import DialPad
 from .directory_window import DirectoryWindow, ask_yes_no
+from .keys import bind_ctrl
 from .look import mnemonic
 from .ports import UiPorts
 
@@ -58,16 +59,14 @@ class DiallingWindows:
         """Calls › Dial… (Ctrl+N), Directory… (Ctrl+F), New contact… (Ctrl+Shift+N)."""
         items = []
         if self.can_dial:
-            items.append((_("&Dial…"), _("Ctrl+N"), self.open_dial_pad, ("<Control-n>", "<Control-N>")))
+            items.append((_("&Dial…"), _("Ctrl+N"), self.open_dial_pad, "n", False))
         if self.has_contacts:
-            items.append((_("Di&rectory…"), _("Ctrl+F"), self.open_directory, ("<Control-f>", "<Control-F>")))
-            items.append((_("New &contact…"), _("Ctrl+Shift+N"), lambda: self.open_card(None),
-                          ("<Control-Shift-N>", "<Control-Shift-n>")))
+            items.append((_("Di&rectory…"), _("Ctrl+F"), self.open_directory, "f", False))
+            items.append((_("New &contact…"), _("Ctrl+Shift+N"), lambda: self.open_card(None), "n", True))
         if menu is not None and items:
             menu.add_separator()
-        for label, accelerator, command, sequences in items:
-            for sequence in sequences:
-                root.bind(sequence, lambda _e, c=command: (c(), "break")[1])
+        for label, accelerator, command, letter, shift in items:
+            bind_ctrl(root, letter, command, shift=shift)    # any keyboard layout
             if menu is not None:
                 text, underline = mnemonic(label)
                 menu.add_command(label=text, underline=underline, accelerator=accelerator,

@@ -24,6 +24,7 @@ import ttkbootstrap as ttk
 from callcore.events import CommandFailed, DialStarted, StoreChanged
 from callcore.i18n import _
 
+from .keys import bind_ctrl
 from .ports import DialPadPort, SpeedDialLike, SpeedDialPort
 
 log = logging.getLogger(__name__)
@@ -101,12 +102,9 @@ class DialPad(ttk.Toplevel):
         self.load_speed_dial()
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Escape>", lambda _e: self._key(self.escape))
-        self.bind("<Control-r>", lambda _e: self._key(self.redial))
-        self.bind("<Control-R>", lambda _e: self._key(self.redial))
-        self.bind("<Control-e>", lambda _e: self._key(self.edit_speed_dial))
-        self.bind("<Control-E>", lambda _e: self._key(self.edit_speed_dial))
-        self.bind("<Control-f>", lambda _e: self._key(self.open_directory))
-        self.bind("<Control-F>", lambda _e: self._key(self.open_directory))
+        bind_ctrl(self, "r", self.redial)
+        bind_ctrl(self, "e", self.edit_speed_dial)
+        bind_ctrl(self, "f", self.open_directory)
         for digit in "123456789":
             self.bind(f"<Control-Key-{digit}>", lambda _e, s=int(digit): self._key(lambda: self.speed(s)))
         self.bind("<Key>", self._stray_key, add="+")
@@ -492,8 +490,7 @@ class SpeedDialEditor(ttk.Toplevel):
         cancel = ttk.Button(buttons, text=_("Cancel"), bootstyle="secondary", command=self.destroy, width=9)
         cancel.pack(side="right", padx=(0, 6))
         ttk.ToolTip(cancel, text=_("Close without saving (Esc)"))
-        self.bind("<Control-s>", lambda _e: (self.save(), "break")[1])
-        self.bind("<Control-S>", lambda _e: (self.save(), "break")[1])
+        bind_ctrl(self, "s", self.save)
         self.bind("<Escape>", lambda _e: self.destroy())
         try:
             self.transient(master)

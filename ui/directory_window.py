@@ -20,6 +20,7 @@ from callcore.events import StoreChanged
 from callcore.i18n import _
 from callcore.records import Contact
 
+from .keys import bind_ctrl
 from .look import contact_type_label
 from .main_window import AutoScrollbar
 from .ports import ContactsPort, DialPort
@@ -135,8 +136,7 @@ class DirectoryWindow(ttk.Toplevel):
         self.bind("<Escape>", lambda _e: self._key(self.close))
         self.bind("<Control-Return>", lambda _e: self._key(self.call_selected))
         self.bind("<Control-KP_Enter>", lambda _e: self._key(self.call_selected))
-        self.bind("<Control-Shift-N>", lambda _e: self._key(self.new_contact))
-        self.bind("<Control-Shift-n>", lambda _e: self._key(self.new_contact))
+        bind_ctrl(self, "n", self.new_contact, shift=True)
         for index in range(len(type_choices())):
             self.bind(f"<Alt-Key-{index + 1}>", lambda _e, i=index: self._key(lambda: self.choose_type(i)))
         self.search_entry.bind("<Return>", lambda _e: self._key(self.enter))

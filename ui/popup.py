@@ -655,9 +655,9 @@ class CallPopup(ttk.Toplevel):
             for button, wanted in ((self.new_contact_button, new), (self.add_contact_button, add)):
                 if wanted is not None:
                     button.pack(side="left", padx=(0, 6))
-        for sequence, action in (("<Control-Shift-N>", self.new_contact), ("<Control-Shift-n>", self.new_contact),
-                                 ("<Control-Shift-A>", self.add_to_contact), ("<Control-Shift-a>", self.add_to_contact)):
-            self.bind(sequence, lambda _e, a=action: (a(), "break")[1])
+        from .keys import bind_ctrl     # Ctrl+Shift+N/A with a Greek or Cyrillic layout too
+        bind_ctrl(self, "n", self.new_contact, shift=True)
+        bind_ctrl(self, "a", self.add_to_contact, shift=True)
         if open_card is not None:
             self.contacts.bind("<Double-1>", lambda _e: self.open_selected_contact())
             self.contacts.bind("<Return>", lambda _e: (self.open_selected_contact(), "break")[1])
