@@ -48,6 +48,7 @@ class ContactsFeature:
         self._by_kind: dict[str, list[tuple[str, str]]] | None = None
         self._entry: dict[str, tuple[str, tuple[str, str]]] = {}
         self._words: dict[str, tuple[str, str]] = {}     # id → (" word word…", phone digits)
+        self._closed = False
         self._unsubscribe = hub.subscribe(StoreChanged, self._store_changed) if hub is not None else None
         if hub is not None:       # the window: have it ready before the first type is picked
             threading.Thread(target=self._build_now, name="contacts-by-type", daemon=True).start()
@@ -58,10 +59,11 @@ class ContactsFeature:
             ready.wait(60)        # after the directory's numbers: popups come first at start
         try:
             with self._lock:
-                if self._by_kind is None:
+                if self._by_kind is None and not self._closed:
                     self._build()
-        except Exception:  # noqa: BLE001 - built on first use instead; logged
-            log.exception("listing contacts by type failed")
+        except Exception:  # noqa: BLE001 - built on first use instead
+            if not self._closed:
+                log.exception("listing contacts by type failed")
 
     # -- one contact ---------------------------------------------------------------------
     def get(self, contact_id: str) -> Contact | None:
@@ -219,5 +221,6 @@ class ContactsFeature:
                     self._entry[cid] = (contact.type, item)
 
     def close(self) -> None:
+        self._closed = True
         if self._unsubscribe is not None:
             self._unsubscribe()
