@@ -13,11 +13,14 @@ the same sentences, like ``callcore.users`` for users. Reminders follow the same
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import logging
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from .i18n import _
 from .records import CallAnnotation, RecordError, ScheduledCall, User
@@ -79,6 +82,66 @@ class ScheduleRow:
     when: datetime               # the reminder time, local
 
 
+class OpenIndex:
+    """Open scheduled calls ordered by reminder time, kept up to date from change
+    notices (any thread) and applied when read, so the first page of the schedule is a
+    walk from the right place, not a sort of 100,000 records."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sorted: list[tuple[float, str]] | None = None
+        self._ts: dict[str, float] = {}
+        self._dirty: deque[frozenset[str] | set[str]] = deque()
+
+    def changed(self, keys: Any) -> None:
+        self._dirty.append(keys)         # also while building: applied right after it
+
+    def locked(self, table: Any) -> "OpenIndex":
+        """Bring the order up to date; use as ``with index.locked(table): index.entries``."""
+        self._lock.acquire()
+        try:
+            if self._sorted is None:
+                entries = []
+                for item in table.visible():
+                    if item.status == "open":
+                        ts = timestamp(item.snoozed_until or item.due_at)
+                        self._ts[item.id] = ts
+                        entries.append((ts, item.id))
+                entries.sort()
+                self._sorted = entries
+            while self._dirty:
+                for key in self._dirty.popleft():
+                    self._update(table, key)
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def _update(self, table: Any, key: str) -> None:
+        entries = self._sorted
+        assert entries is not None
+        old = self._ts.pop(key, None)
+        if old is not None:
+            i = bisect.bisect_left(entries, (old, key))
+            if i < len(entries) and entries[i] == (old, key):
+                del entries[i]
+        item = table.get(key)
+        if item is not None and item.status == "open":
+            ts = timestamp(item.snoozed_until or item.due_at)
+            bisect.insort(entries, (ts, key))
+            self._ts[key] = ts
+
+    @property
+    def entries(self) -> list[tuple[float, str]]:
+        return self._sorted or []
+
+    def __enter__(self) -> "OpenIndex":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._lock.release()
+
+
 class ScheduleBook:
     """Scheduled calls in the store, with the role rules applied."""
 
@@ -93,6 +156,31 @@ class ScheduleBook:
         self._me = me or current_user             # whose schedule "mine" is
         self._dial = dial
         self.clock = clock
+        self._index = OpenIndex()
+        self._unsubscribe = None
+        if hub is not None:
+            from .events import StoreChanged
+            self._unsubscribe = hub.subscribe(StoreChanged, self._store_changed)
+
+    def _store_changed(self, event: Any) -> None:
+        if event.table == ScheduledCall.TABLE:
+            self._index.changed(event.keys)
+
+    def _put(self, item: ScheduledCall) -> ScheduledCall:
+        self.store.scheduled.put(item)
+        self._index.changed((item.id,))
+        return item
+
+    def prepare(self) -> None:
+        """Build the schedule's order now (a background thread at start), so the first
+        opening of the schedule view does not pay for it."""
+        with self._index.locked(self.store.tables[ScheduledCall.TABLE]):
+            pass
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     # -- who ------------------------------------------------------------------------------
     def user_named(self, name: str) -> User | None:
@@ -160,7 +248,7 @@ class ScheduleBook:
                              assigned_user=self._check_target(assignee), created_by=self.me(),
                              notes=notes.strip(), priority=int(priority), created_at=iso(self.clock()),
                              call_id="")
-        self.store.scheduled.put(item)
+        self._put(item)
         if call_id:
             self._annotate(call_id, scheduled_id=item.id)
         return item
@@ -179,14 +267,14 @@ class ScheduleBook:
             item.assigned_user = self._check_target(item.assigned_user)
         if item.due_at != before.due_at:
             item.snoozed_until = None
-        return self.store.scheduled.put(item)
+        return self._put(item)
 
     def _change(self, scheduled_id: str, what: str, **values: Any) -> ScheduledCall:
         item = self.get(scheduled_id)
         self._require_change(item, what.format(name=item.assigned_user or _("nobody")))
         for name, value in values.items():
             setattr(item, name, value)
-        return self.store.scheduled.put(item)
+        return self._put(item)
 
     def snooze(self, scheduled_id: str, minutes: int) -> ScheduledCall:
         """The reminder comes back in ``minutes`` (the due time stays as it was)."""
@@ -202,7 +290,7 @@ class ScheduleBook:
         require_change(self.current_user(), self._owner(item),
                        _("reassign {name}'s call").format(name=item.assigned_user or _("nobody")))
         item.assigned_user = self._check_target(user_name)
-        return self.store.scheduled.put(item)
+        return self._put(item)
 
     def done(self, scheduled_id: str, outcome: str = "") -> ScheduledCall:
         return self._change(scheduled_id, _("mark {name}'s call done"), status="done",
@@ -255,22 +343,35 @@ class ScheduleBook:
         lo, hi = {"overdue": (None, now_ts), "today": (now_ts, day_end),
                   "upcoming": (day_end, None)}.get(section, (None, None))
         want_user = user.strip().casefold() if user else None
+        table = self.store.tables[ScheduledCall.TABLE]
 
-        def rows() -> Iterable[tuple[float, str, ScheduledCall]]:
-            for item in self.store.scheduled.all(copy=False):
-                if item.status != "open" and not include_done:
-                    continue
-                if names is not None and item.assigned_user not in names:
-                    continue
-                if want_user is not None and item.assigned_user.casefold() != want_user:
-                    continue
-                ts = timestamp(item.snoozed_until or item.due_at)
-                if (lo is not None and ts < lo) or (hi is not None and ts >= hi):
-                    continue
-                yield ts, item.id, item
-        page = heapq.nsmallest(limit, rows(), key=lambda r: (r[0], r[1]))
+        def wanted(item: ScheduledCall) -> bool:
+            assignee = item.assigned_user
+            return ((names is None or assignee in names)
+                    and (want_user is None or assignee.casefold() == want_user))
+        page: list[tuple[float, ScheduledCall]] = []
+        if include_done:                          # the command line's --all: every record
+            found = []
+            for item in table.visible():
+                if wanted(item):
+                    ts = timestamp(item.snoozed_until or item.due_at)
+                    if (lo is None or ts >= lo) and (hi is None or ts < hi):
+                        found.append((ts, item.id, item))
+            page = [(ts, item) for ts, _id, item in heapq.nsmallest(limit, found)]
+        else:
+            with self._index.locked(table) as index:
+                entries = index.entries
+                i = bisect.bisect_left(entries, (lo, "")) if lo is not None else 0
+                while i < len(entries) and len(page) < limit:
+                    ts, key = entries[i]
+                    i += 1
+                    if hi is not None and ts >= hi:
+                        break
+                    item = table.get(key)
+                    if item is not None and item.status == "open" and wanted(item):
+                        page.append((ts, item))
         out = []
-        for ts, _id, item in page:
+        for ts, item in page:
             kind = ("done" if item.status != "open" else "overdue" if ts < now_ts
                     else "today" if ts < day_end else "upcoming")
             out.append(ScheduleRow(self.store.scheduled.get(item.id) or item, kind,

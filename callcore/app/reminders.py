@@ -1,9 +1,10 @@
 """Reminders (SCHED-2, POP-6): at its time, a scheduled call's reminder fires once, on
 the workstation where its assigned user is signed in.
 
-Cheap per tick: open scheduled calls sit in a heap by reminder time (kept up to date from
-``StoreChanged``, stale entries skipped when popped), so a ``ClockTick`` looks at the top
-of the heap only — microseconds at 100,000 scheduled calls.
+Cheap per tick: the signed-in user's open scheduled calls sit in a heap by reminder time
+(kept up to date from ``StoreChanged``, stale entries skipped when popped; rebuilt when
+another user signs in), so a ``ClockTick`` looks at the top of the heap only —
+microseconds at 100,000 scheduled calls.
 
 Once, on one station (docs/schedule.md): a reminder *occurrence* is
 ``<id>|<reminder time>|<assigned user>`` (a snooze, a new time or a new user make a new
@@ -95,8 +96,9 @@ class ReminderFeature:
         with self._lock:
             self._changes.clear()           # the full read below covers them
             heap, current = [], {}
+            me = self._my_name()
             for item in self.store.scheduled.all(copy=False):
-                if item.status == "open":
+                if item.assigned_user == me and item.status == "open":   # only this user's
                     occ = occurrence_of(item)
                     current[item.id] = occ
                     heap.append((_ts(item.snoozed_until or item.due_at), item.id, occ))
@@ -125,9 +127,10 @@ class ReminderFeature:
                         self._claims.setdefault(claim.occurrence, {})[claim.station] = (
                             claim.claimed_at, claim.shown)
                 continue
+            me = self._my_name()
             for key in keys:
                 item = table.get(key)
-                if item is None or item.status != "open":
+                if item is None or item.status != "open" or item.assigned_user != me:
                     self._current.pop(key, None)
                     continue
                 occ = occurrence_of(item)
@@ -171,9 +174,12 @@ class ReminderFeature:
             self.hub.publish(event)
         return events
 
-    def _mine(self, item: ScheduledCall) -> bool:
+    def _my_name(self) -> str:
         user = self.current_user()
-        return (user.name if user is not None else "") == item.assigned_user
+        return user.name if user is not None else ""
+
+    def _mine(self, item: ScheduledCall) -> bool:
+        return self._my_name() == item.assigned_user
 
     def _claim(self, key: str, occ: str, ts: float, now: float) -> None:
         item = self.store.tables[SCHEDULED].get(key)

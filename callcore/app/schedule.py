@@ -47,7 +47,7 @@ class ScheduleFeature(ScheduleBook):
         if item is None:
             return
         item.call_id = call_id
-        self.store.scheduled.put(item)
+        self._put(item)
         self._annotate(call_id, scheduled_id=scheduled_id)
 
 
@@ -86,3 +86,9 @@ def wire_schedule(app: Any) -> None:
     app.reminders = ReminderFeature(store, app.hub, settings.station_id, current_user=me,
                                     confirm_after=sync + 1.0)
     app._closers.append(app.reminders.close)
+    app._closers.append(app.schedule.close)
+    import threading                           # the schedule's order, built after start-up
+    timer = threading.Timer(5.0, app.schedule.prepare)
+    timer.name, timer.daemon = "schedule-index", True
+    timer.start()
+    app._closers.append(timer.cancel)
