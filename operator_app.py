@@ -112,6 +112,8 @@ def _parse_app_args(args: list[str]):
     parser.add_argument("--demo", action="store_true", help=_("run against the built-in demo PBX"))
     parser.add_argument("--recorder", action="store_true", help=_("no window: log every call of the PBX"))
     parser.add_argument("--self-test", action="store_true", help=_("check this build and exit"))
+    parser.add_argument("--language", metavar="CODE", default="",
+                        help=_("UI language for this run: en, el, ru, cs or fa (default: the ui.language setting)"))
     parser.add_argument("--user", metavar="NAME", default="",
                         help=_("sign this user in (preselected; at once when users.passwords is off)"))
     from callcore.logs import add_log_level_argument
@@ -126,6 +128,19 @@ def start_logging(mode: str, level: str = "INFO"):
     path = setup_logging(mode, level)
     install_exception_hooks()
     return path
+
+
+def _load_language(args) -> None:
+    """The UI language, loaded before any window exists: --language, else ui.language of
+    the settings, else (first start, no settings yet) the system's language."""
+    from callcore.i18n import load_language, system_language
+    lang = getattr(args, "language", "")
+    if not lang:
+        try:
+            lang = _load_settings(args.settings).get("ui.language")
+        except Exception:  # noqa: BLE001 - no or broken settings: start_operator says why
+            lang = system_language()
+    load_language(str(lang))
 
 
 def _load_settings(path: str | None):
@@ -172,6 +187,8 @@ def _first_run(root) -> bool:
     if values is None:
         return False
     save_user_settings(values)
+    from callcore.i18n import load_language
+    load_language(values.get("ui", {}).get("language", "en"))   # the main window is built next
     return True
 
 
@@ -270,6 +287,7 @@ def run_app(argv: list[str]) -> int:
     instance, exit_code = _become_the_instance()
     if instance is None:
         return exit_code
+    _load_language(args)
     import ttkbootstrap as ttk
     from callcore.i18n import _
     from callcore.logs import tk_report_callback_exception

@@ -77,9 +77,23 @@ def check_store() -> CheckResult:
     return CheckResult(_("store"), ok, "" if ok else _("contact did not round-trip"))
 
 
+def check_translations() -> CheckResult:
+    """Every shipped catalog loads (the build compiled and bundled the .mo files)."""
+    from .i18n import LANGUAGES, SOURCE_LANGUAGE, locale_folder, read_catalog
+    problems = []
+    for language in LANGUAGES:
+        if language.code == SOURCE_LANGUAGE:
+            continue
+        catalog = read_catalog(language.code)
+        if catalog is None or not catalog.messages:
+            problems.append(language.code)
+    return CheckResult(_("translations"), not problems,
+                       ", ".join(problems) or str(locale_folder()))
+
+
 def run_checks(extra: list[Callable[[], CheckResult]] = ()) -> list[CheckResult]:
     results = []
-    for check in (check_imports, check_assets, check_store, *extra):
+    for check in (check_imports, check_assets, check_store, check_translations, *extra):
         try:
             results.append(check())
         except Exception as exc:  # noqa: BLE001 - a crashing check is a failed check

@@ -24,6 +24,9 @@ python3 -c 'import tkinter' 2>/dev/null || {
 echo "== installing Python packages"
 python3 -m pip install -q -r requirements-dev.txt
 
+echo "== compiling the translation catalogs (locale/*/LC_MESSAGES/operator.mo)"
+python3 scripts/i18n.py compile >/dev/null
+
 echo "== building the test PBX root (cached after the first time)"
 $SUDO bash tests/pbx/build-root.sh
 

@@ -186,8 +186,9 @@ def test_every_setting_has_a_label():
 def test_labels_are_translated_in_errors_and_dialog(tmp_path):
     from callcore.i18n import load_language
     from ui.settings_form import fields
-    (tmp_path / "el.json").write_text(json.dumps({"Compare last digits": "Σύγκριση τελευταίων ψηφίων"}),
-                                      encoding="utf-8")
+    (tmp_path / "el" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "el" / "LC_MESSAGES" / "operator.po").write_text(
+        'msgid "Compare last digits"\nmsgstr "Σύγκριση τελευταίων ψηφίων"\n', encoding="utf-8")
     assert load_language("el", tmp_path)
     try:
         with pytest.raises(SettingsError) as err:

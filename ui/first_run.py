@@ -17,6 +17,7 @@ import ttkbootstrap as ttk
 from callcore.i18n import _
 
 from .look import STATE_COLOURS, setup_fonts
+from .rtl import shown
 from .settings_form import Field, fields, initial_value, page_titles, validate
 
 Save = Callable[[dict[str, dict[str, Any]]], None]
@@ -88,8 +89,12 @@ class SettingsDialog(ttk.Toplevel):
             ttk.Label(page, text=field.label + (" *" if field.required else "")).grid(
                 row=row * 2, column=0, sticky="w", padx=(0, 12), **grid)
             if field.kind == "choice":
-                widget: tk.Widget = ttk.Combobox(page, textvariable=var, values=field.choices,
-                                                 state="readonly", width=14)
+                if field.dotted == "ui.language" and self.first_run:
+                    from callcore.i18n import system_language   # default: the system's language
+                    var.set(field.label_for(system_language()))
+                var.set(shown(var.get()))   # Tk cannot join Persian letters itself
+                widget: tk.Widget = ttk.Combobox(page, textvariable=var, state="readonly", width=14,
+                                                 values=[shown(c) for c in field.shown_choices()])
                 widget.grid(row=row * 2, column=1, sticky="w", **grid)
             else:
                 widget = ttk.Entry(page, textvariable=var, show="•" if field.kind == "secret" else "",
@@ -119,6 +124,10 @@ class SettingsDialog(ttk.Toplevel):
 
     def submit(self) -> None:
         raw = {dotted: var.get() for dotted, var in self.variables.items()}
+        for field in fields():
+            if field.choice_labels and field.dotted in raw:   # shown (shaped) label → label
+                raw[field.dotted] = {shown(c): c for c in field.shown_choices()}.get(
+                    raw[field.dotted], raw[field.dotted])
         values, errors = validate(raw, first_run=self.first_run)
         labels = {field.dotted: field.label for field in fields()}
         for dotted, label in self.error_labels.items():

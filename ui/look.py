@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 import ttkbootstrap as ttk
 
-from callcore.i18n import _
+from callcore import locale_format
+from callcore.i18n import _, _n
 
 # Leg states shown in the calls table and popups (SPEC POP-4: active blue, held red).
 # UNKNOWN is shown, not tracked: the connection is down, so nobody knows what the call does.
@@ -83,10 +84,7 @@ def call_status_label(status: str) -> str:
 
 def format_duration(seconds: float) -> str:
     """``m:ss`` under an hour, ``h:mm:ss`` above; never negative."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return locale_format.format_duration(seconds)
 
 
 def format_when(value: str | None, now: datetime | None = None) -> str:
@@ -101,12 +99,12 @@ def format_when(value: str | None, now: datetime | None = None) -> str:
         moment = moment.astimezone()
     now = now or datetime.now()
     if moment.date() == now.date():
-        return moment.strftime("%H:%M")
+        return locale_format.format_time(moment)
     if moment.date() == (now - timedelta(days=1)).date():
-        return _("yesterday {time}").format(time=moment.strftime("%H:%M"))
+        return _("yesterday {time}").format(time=locale_format.format_time(moment))
     if moment.year == now.year:
-        return moment.strftime("%d.%m. %H:%M")
-    return moment.strftime("%d.%m.%Y")
+        return locale_format.format_datetime(moment, year=False)
+    return locale_format.format_day(moment, year=True)
 
 
 SELECTED_ROW = "#dbe7f5"
@@ -143,8 +141,8 @@ def menu_look(bar: bool = False) -> dict[str, object]:
 
 
 def plural(count: int, one: str, many: str) -> str:
-    """Pick the translated singular/plural text and put the count in."""
-    return (_(one) if count == 1 else _(many)).format(n=count)
+    """Pick the translated form for ``count`` (three in Russian/Czech) and put it in."""
+    return _n(one, many, count).format(n=count)
 
 
 def setup_fonts(root: tk.Misc) -> dict[str, tkfont.Font]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from callcore.i18n import _
+from callcore.i18n import LANGUAGES, _
 from callcore.settings_schema import DEFAULTS, number_range
 from callcore.settings_labels import setting_label
 
@@ -27,6 +27,18 @@ class Field:
     choices: tuple[str, ...] = ()
     first_run: bool = True       # asked by the first-run dialog (others: settings dialog only)
     hint: str = ""
+    choice_labels: tuple[str, ...] = ()   # what the list shows for each choice (else the choice)
+
+    def shown_choices(self) -> tuple[str, ...]:
+        return self.choice_labels or self.choices
+
+    def choice_for(self, text: str) -> str:
+        """The stored value for what the list shows (a label or the value itself)."""
+        labels = dict(zip(self.choice_labels, self.choices))
+        return labels.get(text, text)
+
+    def label_for(self, value: str) -> str:
+        return dict(zip(self.choices, self.choice_labels)).get(value, value)
 
     @property
     def dotted(self) -> str:
@@ -66,6 +78,9 @@ def fields() -> list[Field]:
               hint=_("The phone on this desk, e.g. 201")),
         Field("station", "technology", "choice", "station", required=True, choices=TECHNOLOGIES),
         Field("station", "context", "text", "station", required=True),
+        Field("ui", "language", "choice", "station", choices=tuple(l.code for l in LANGUAGES),
+              choice_labels=tuple(l.name for l in LANGUAGES),
+              hint=_("Used from the next start of the program")),
         Field("dial", "outgoing_prefix", "text", "station",
               first_run=False, hint=_("e.g. 9; empty when none")),
         Field("dial", "international_prefix", "text", "station", first_run=False),
@@ -102,6 +117,8 @@ def initial_value(field: Field, current: Mapping[str, Mapping[str, Any]] | None)
         value = DEFAULTS.get(field.section, {}).get(field.key)
     if field.kind == "bool":
         return bool(value)
+    if field.choice_labels:
+        return field.label_for(str(value))
     return "" if value is None else str(value)
 
 
@@ -131,6 +148,7 @@ def validate(raw: Mapping[str, Any], first_run: bool = False
                         lo=field.low, hi=field.high)
                     continue
             elif field.kind == "choice":
+                text = field.choice_for(text)
                 if text not in field.choices:
                     errors[field.dotted] = _("must be one of {values}").format(
                         values=", ".join(field.choices))
