@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-CLI_COMMANDS = {"contacts", "calls", "store", "users", "schedule", "report", "export"}
+CLI_COMMANDS = {"contacts", "calls", "store", "users", "schedule", "report", "export", "campaign"}
 
 
 def _self_test() -> int:

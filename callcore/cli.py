@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     ssub.add_parser("compact", help=_("write a snapshot to the shared folder")).set_defaults(
         handler=cmd_store_compact)
     from .cli_reports import add_report_commands; add_report_commands(commands)  # report, export, .xlsx import
+    from .cli_campaign import add_campaign_commands; add_campaign_commands(commands)  # noqa: E702 - issue 10
     return parser
 
 
