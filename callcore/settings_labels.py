@@ -52,6 +52,7 @@ def setting_labels() -> dict[str, str]:
         "ui": _("Appearance"),
         "ui.language": _("Language"),
         "ui.theme": _("Theme"),
+        "ui.autostart": _("Start the app when I sign in to the computer"),
         "office": _("Office"),
         "office.name": _("Office name (report header)"),
         "console": _("Call console"),

@@ -19,7 +19,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
               "auto_close_seconds": 30},
     "notify": {"seconds": 10},
     "store": {"shared_folder": "", "local_folder": "", "sync_interval": 1.0},
-    "ui": {"language": "en", "theme": "flatly"},
+    "ui": {"language": "en", "theme": "flatly", "autostart": False},
     "office": {"name": ""},        # printed at the top of every report (REP-1)
     "console": {"status_colours": ""},   # CON-2: "missed=#c62828, answered=#2e7d32, …" over the defaults
     "users": {"passwords": True,    # false: signing in only picks the user (ROLE-1)

@@ -23,6 +23,27 @@ from .settings_form import Field, fields, initial_value, page_titles, validate
 Save = Callable[[dict[str, dict[str, Any]]], None]
 
 
+class TextVariable:
+    """A multi-line text box that answers ``get``/``set`` like a ``tk.StringVar``, so the
+    dialog treats every field alike."""
+
+    def __init__(self, master: tk.Misc, value: str = ""):
+        self.widget = tk.Text(master, height=5, width=40, wrap="none", undo=True)
+        self.widget.bind("<Return>", self._newline)   # Enter adds a line, it does not save
+        self.set(value)
+
+    def _newline(self, _event: object) -> str:
+        self.widget.insert("insert", "\n")
+        return "break"
+
+    def get(self) -> str:
+        return self.widget.get("1.0", "end-1c")
+
+    def set(self, value: str) -> None:
+        self.widget.delete("1.0", "end")
+        self.widget.insert("1.0", value)
+
+
 class SettingsDialog(ttk.Toplevel):
     """Modal settings form with one tab per page; ``result`` holds the saved sections."""
 
@@ -96,14 +117,17 @@ class SettingsDialog(ttk.Toplevel):
                 widget: tk.Widget = ttk.Combobox(page, textvariable=var, state="readonly", width=14,
                                                  values=[shown(c) for c in field.shown_choices()])
                 widget.grid(row=row * 2, column=1, sticky="w", **grid)
+            elif field.kind == "lines":
+                var = TextVariable(page, str(value))  # type: ignore[assignment]
+                var.widget.grid(row=row * 2, column=1, columnspan=2, sticky="ew", **grid)
             else:
+                short = field.kind in ("int", "float")
                 widget = ttk.Entry(page, textvariable=var, show="•" if field.kind == "secret" else "",
-                                   width=12 if field.kind == "int" else 32)
-                widget.grid(row=row * 2, column=1, sticky="w" if field.kind == "int" else "ew",
-                            **grid)
-            if field.kind == "folder":
+                                   width=12 if short else 32)
+                widget.grid(row=row * 2, column=1, sticky="w" if short else "ew", **grid)
+            if field.kind in ("folder", "file"):
                 ttk.Button(page, text=_("Browse…"), bootstyle="primary-outline",
-                           command=lambda v=var: self._browse(v)).grid(
+                           command=lambda v=var, k=field.kind: self._browse(v, k)).grid(
                     row=row * 2, column=2, sticky="w", padx=(6, 0), **grid)
         self.variables[field.dotted] = var
         below = ttk.Label(page, text=field.hint, foreground="#8a9496", font="OperatorSmallFont")
@@ -113,8 +137,12 @@ class SettingsDialog(ttk.Toplevel):
         below.hint = field.hint  # type: ignore[attr-defined]
         self.error_labels[field.dotted] = below
 
-    def _browse(self, var: tk.StringVar) -> None:
-        chosen = filedialog.askdirectory(parent=self, initialdir=var.get() or None, mustexist=False)
+    def _browse(self, var: tk.StringVar, kind: str = "folder") -> None:
+        if kind == "file":
+            chosen = filedialog.askopenfilename(parent=self, initialfile=var.get() or None)
+        else:
+            chosen = filedialog.askdirectory(parent=self, initialdir=var.get() or None,
+                                             mustexist=False)
         if chosen:
             var.set(chosen)
 

@@ -21,7 +21,7 @@ TECHNOLOGIES = ("PJSIP", "SIP", "IAX2")
 class Field:
     section: str
     key: str
-    kind: str                    # text, secret, int, bool, choice, folder
+    kind: str                    # text, secret, int, float, bool, choice, folder, file, lines
     page: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -42,7 +42,8 @@ class Field:
 
     @property
     def dotted(self) -> str:
-        return f"{self.section}.{self.key}"
+        """``ami.port``; a whole free-form section (``lines``) is just its name."""
+        return f"{self.section}.{self.key}" if self.key else self.section
 
     @property
     def label(self) -> str:
@@ -59,9 +60,27 @@ class Field:
         return int(limits[1]) if limits else None
 
 
+THEMES = ("flatly", "litera", "cosmo", "sandstone", "yeti", "darkly", "superhero")
+
+
 def page_titles() -> dict[str, str]:
     return {"connection": _("Connection"), "station": _("Workstation"),
-            "storage": _("Storage"), "calls": _("Calls & popups")}
+            "storage": _("Storage"), "calls": _("Calls & popups"), "lines": _("Lines"),
+            "advanced": _("Advanced")}
+
+
+def unplaced_settings() -> list[str]:
+    """Settings (``section.key``; ``lines`` as a whole) the dialog has no field for. A
+    setting added to callcore/settings_schema.py must get a field here (a test checks)."""
+    placed = {f.dotted for f in fields()} | {f.section for f in fields()}
+    missing = []
+    for section, keys in DEFAULTS.items():
+        if not keys:                              # a free mapping such as ``lines``
+            if section not in placed:
+                missing.append(section)
+            continue
+        missing.extend(f"{section}.{key}" for key in keys if f"{section}.{key}" not in placed)
+    return missing
 
 
 def fields() -> list[Field]:
@@ -108,10 +127,31 @@ def fields() -> list[Field]:
         Field("match", "min_length", "int", "calls", first_run=False),
         Field("match", "max_length", "int", "calls", first_run=False),
         Field("match", "similar", "bool", "calls", first_run=False),
+        Field("lines", "", "lines", "lines", first_run=False,
+              hint=_("One line per company number: 2101234567 = Sales — quote prices")),
+        Field("ami", "timeout", "float", "advanced", first_run=False),
+        Field("ami", "server", "text", "advanced", first_run=False,
+              hint=_("Only when several offices share one call log")),
+        Field("ami", "tls_verify", "bool", "advanced", first_run=False),
+        Field("ami", "tls_ca", "file", "advanced", first_run=False,
+              hint=_("A self-signed PBX certificate (.pem); empty = the system's")),
+        Field("station", "id", "text", "advanced", first_run=False,
+              hint=_("Empty = this computer's name; unique per workstation")),
+        Field("station", "user", "text", "advanced", first_run=False,
+              hint=_("Written on the calls of this workstation when nobody signs in")),
+        Field("dial", "country_code", "text", "advanced", first_run=False, hint=_("e.g. 30")),
+        Field("dial", "internal_length", "int", "advanced", first_run=False),
+        Field("store", "sync_interval", "float", "advanced", first_run=False),
+        Field("ui", "theme", "choice", "advanced", first_run=False, choices=THEMES,
+              hint=_("Takes effect at the next start")),
+        Field("ui", "autostart", "bool", "advanced", first_run=False),
     ]
 
 
 def initial_value(field: Field, current: Mapping[str, Mapping[str, Any]] | None) -> Any:
+    if field.kind == "lines":
+        notes = (current or {}).get(field.section) or {}
+        return "\n".join(f"{did} = {note}" for did, note in notes.items())
     value = (current or {}).get(field.section, {}).get(field.key)
     if value is None:
         value = DEFAULTS.get(field.section, {}).get(field.key)
@@ -136,6 +176,13 @@ def validate(raw: Mapping[str, Any], first_run: bool = False
         value = raw[field.dotted]
         if field.kind == "bool":
             typed: Any = bool(value)
+        elif field.kind == "lines":
+            notes, problem = parse_line_notes(str(value))
+            if problem:
+                errors[field.dotted] = problem
+            else:
+                result[field.section] = notes
+            continue
         else:
             text = str(value).strip() if field.kind != "secret" else str(value)
             if field.required and not text.strip():
@@ -146,6 +193,16 @@ def validate(raw: Mapping[str, Any], first_run: bool = False
                 if typed is None or not field.low <= typed <= field.high:  # type: ignore[operator]
                     errors[field.dotted] = _("must be a whole number from {lo} to {hi}").format(
                         lo=field.low, hi=field.high)
+                    continue
+            elif field.kind == "float":
+                try:
+                    typed = float(text.replace(",", "."))
+                except ValueError:
+                    typed = float("nan")
+                limits = number_range(field.dotted) or (0.0, float("inf"))
+                if not limits[0] <= typed <= limits[1]:      # NaN fails both
+                    errors[field.dotted] = _("must be a number from {lo:g} to {hi:g}").format(
+                        lo=limits[0], hi=limits[1])
                     continue
             elif field.kind == "choice":
                 text = field.choice_for(text)
@@ -166,3 +223,16 @@ def validate(raw: Mapping[str, Any], first_run: bool = False
         errors["match.min_length"] = _("must not be more than {other}").format(
             other=setting_label("match.max_length"))
     return result, errors
+
+
+def parse_line_notes(text: str) -> tuple[dict[str, str], str]:
+    """``2101234567 = Sales`` lines → {number: note}; an error naming the first bad line."""
+    notes: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        did, sep, note = line.partition("=")
+        if not sep or not did.strip():
+            return {}, _("line {n}: write it as NUMBER = note").format(n=number)
+        notes[did.strip()] = note.strip()
+    return notes, ""
