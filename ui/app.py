@@ -112,6 +112,11 @@ class OperatorUi:
                                           notifier=self.notifier)
         self.scheduling.install(self.root, getattr(self.window, "menus", {}).get("calls"),
                                 selected_number=self._selected_number)
+        # CON-1..6, REP-3: the call console and statistics (Calls › Call console…, Ctrl+Shift+L).
+        from .console import ConsoleWindows
+        self.console = ConsoleWindows(self.root, self.ports, call_soon=self.pump.call_soon,
+                                      open_contact=lambda contact_id: self.dialling.open_card(contact_id))
+        self.console.install(self.root, getattr(self.window, "menus", {}).get("calls"))
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:
