@@ -197,13 +197,21 @@ class ScheduleBook:
         return user.name if user is not None else ""
 
     def scopes(self) -> list[str]:
-        """The view presets this user may pick (mine / my group / all)."""
-        allowed = _SCOPE_RANK[scope_of(self.current_user())]
+        """The view presets this user may pick (mine / my group / all); only "mine" while
+        users exist but nobody is signed in."""
+        try:
+            allowed = _SCOPE_RANK[scope_of(self.current_user())]
+        except PermissionDenied:
+            return ["mine"]
         return [s for s in SCOPES if _WANTED_RANK[s] <= allowed]
 
     def assignable_users(self) -> list[str]:
         """Names this user may schedule for (self first)."""
-        actor = self.current_user()
+        try:
+            actor = self.current_user()
+        except PermissionDenied:
+            mine = self._me()
+            return [mine.name] if mine is not None else []
         names = [u.name for u in sorted(self.store.users.all(copy=False), key=lambda u: u.name.casefold())
                  if _may_assign(actor, u)]
         mine = self._me()

@@ -66,7 +66,10 @@ class ActivitiesFeature:
                      if folded and u.name.strip().casefold() == folded), None)
 
     def scopes(self) -> list[str]:
-        return list(_SCOPES[scope_of(self.current_user())])
+        try:
+            return list(_SCOPES[scope_of(self.current_user())])
+        except PermissionDenied:          # users exist, nobody signed in
+            return ["mine"]
 
     def _assignee(self, name: str | None) -> str:
         actor = self.current_user()
@@ -85,7 +88,11 @@ class ActivitiesFeature:
     def assignable_users(self) -> list[str]:
         """Names this user may give an activity to, self first."""
         from ..roles import may_assign_to
-        actor = self.current_user()
+        try:
+            actor = self.current_user()
+        except PermissionDenied:
+            mine = self._me()
+            return [mine.name] if mine is not None else []
         names = [u.name for u in sorted(self.store.users.all(copy=False), key=lambda u: u.name.casefold())
                  if may_assign_to(actor, u)]
         mine = self._me()

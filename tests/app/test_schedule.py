@@ -204,3 +204,15 @@ def test_activity_types_are_an_office_setting(store, office):
     assert ActivitiesFeature(store, AnnotationsFeature(store)).types() == ["follow-up", "παράπονο"]
     with pytest.raises(PermissionDenied):
         ActivitiesFeature(store, AnnotationsFeature(store), current_user=lambda: office["anna"]).set_types(["x"])
+
+
+def test_with_users_but_nobody_signed_in_changes_are_refused_and_only_mine_is_offered(store, office):
+    def nobody():
+        raise PermissionDenied(None, "change anything", None, "sign in first")
+    waiting = ScheduleFeature(store, EventHub(), current_user=nobody, me=lambda: None, clock=lambda: NOW)
+    assert waiting.scopes() == ["mine"] and waiting.assignable_users() == []
+    with pytest.raises(PermissionDenied) as refused:
+        waiting.schedule("2101", NOW, assigned_user="Anna")
+    assert "sign in first" in str(refused.value)
+    acts = ActivitiesFeature(store, AnnotationsFeature(store), current_user=nobody)
+    assert acts.scopes() == ["mine"]
