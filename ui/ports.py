@@ -101,6 +101,10 @@ class SettingsPort(Protocol):
         """Validate and persist settings from the settings dialog. Raises ``ValueError``
         (e.g. ``SettingsError``) with a user-readable message when refused."""
 
+    def test_connection(self, ami: dict[str, Any]) -> Any:
+        """Log in once with these ``ami.*`` values (the dialog's Test connection button).
+        Returns a future of ``(ok, sentence)``; never blocks the Tk thread."""
+
 
 @runtime_checkable
 class StatusPort(Protocol):
@@ -368,6 +372,10 @@ class SchedulePort(Protocol):
 
     def open_for(self, *, contact_id: str = "", number: str = "", limit: int = 20) -> list[ScheduledCall]:
         """POP-3: open scheduled calls of this contact or number."""
+
+    def search(self, text: str, limit: int = 50) -> list[ScheduledCall]:
+        """SCHED-3 / OUT-1: open scheduled calls whose number, contact or note holds ``text``
+        (for the directory's "scheduled calls" type)."""
 
 
 @runtime_checkable

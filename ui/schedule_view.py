@@ -69,7 +69,7 @@ class ScheduleView(ttk.Toplevel):
         self.table = ttk.Treeview(self, columns=self.COLUMNS, show="headings", selectmode="browse")
         for key, text, width in (("when", _("When"), 150), ("section", _("Status"), 80), ("number", _("Number"), 120),
                                  ("contact", _("Contact"), 160), ("user", _("For"), 100),
-                                 ("priority", _("Priority"), 70), ("note", _("Note"), 220)):
+                                 ("priority", _("Priority"), 85), ("note", _("Note"), 220)):
             self.table.heading(key, text=text)
             self.table.column(key, width=width, stretch=key == "note")
         for section, colour in SECTION_COLOURS.items():

@@ -72,12 +72,16 @@ class Notes:
         self.shown.append((title, message))
 
 
-def shot(window, name: str) -> Path | None:
-    """Grab the whole screen (ImageMagick ``import -window root``) when SCREENSHOT_DIR is set."""
+def shot(window, name: str, whole_screen: bool = False) -> Path | None:
+    """When SCREENSHOT_DIR is set, grab the window (or the whole screen: ImageMagick
+    ``import -window root``) there as ``<name>.png``."""
     if SHOTS is None:
         return None
+    import time
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.update()
+    time.sleep(0.3)
+    window.update()
     path = SHOTS / f"{name}.png"
-    subprocess.run(["import", "-window", "root", str(path)], check=True)
+    subprocess.run(["import", "-window", "root" if whole_screen else window.wm_frame(), str(path)], check=True)
     return path

@@ -43,7 +43,7 @@ def test_activity_from_a_call_is_linked_to_call_and_contact(root, office, window
     dialog.due_var.set("2026-12-01")
     dialog.user_var.set("Bob")
     dialog.notes.insert("1.0", "Κιβώτιο 3 έσπασε")
-    shot(dialog, "activity_dialog")
+    shot(dialog, "activity-dialog")
     saved = dialog.save()
     assert saved is not None and dialog.closed
     stored = office.store.activities.get(saved.id)
@@ -75,7 +75,7 @@ def test_activities_window_lists_by_scope_and_marks_done(root, office, windows):
     window.scope_var.set("group")
     window.refresh()
     assert sorted(subjects()) == ["Bob's order", "Mine to do"]
-    shot(window, "activities_window")
+    shot(window, "activities")
     window.table.selection_set(next(i for i in window.table.get_children()
                                     if window.table.item(i)["values"][2] == "Bob's order"))
     window.done_button.invoke()                      # a supervisor may: Bob is in her group

@@ -58,7 +58,7 @@ def test_the_reminder_shows_number_name_note_and_notifies(root, office, windows)
     assert windows.notes.shown == [("Reminder — 2101234567 — Ξανθή Οικονόμου", "Προσφορά: νέα τιμή")]
     assert windows.bells == [1]
     assert window.flashing
-    shot(window, "reminder_window")
+    shot(window, "reminder")
 
 
 def test_snooze_done_reassign_reschedule_change_the_store(root, office, windows):
@@ -124,7 +124,7 @@ def test_missed_reminders_come_up_oldest_first(root, office, windows):
         opened = list(windows.reminders)
         assert opened == [older.id, later.id]
         assert all(w.reminder.missed for w in windows.reminders.values())
-        shot(windows.reminders[later.id], "reminders_missed")
+        shot(windows.reminders[later.id], "reminders-missed", whole_screen=True)
     finally:
         feature.close()
 

@@ -52,7 +52,7 @@ def test_popup_schedules_a_callback_and_makes_an_activity_for_the_caller(root, u
     popup = ui.popups["L1"]
     root.update()
     assert popup.scheduled_label.cget("text").startswith("Scheduled: ")
-    shot(popup, "popup_schedule_buttons")
+    shot(popup, "popup-schedule")
     popup.schedule_button.invoke()
     dialog = ui.scheduling.dialogs[-1]
     assert (dialog.number_var.get(), dialog.contact_id, dialog.call_id) == (

@@ -54,7 +54,7 @@ def test_sections_scopes_and_colours(root, office, windows):
     assert [r["tags"][0] for r in shown] == ["overdue", "today", "upcoming"]
     assert str(view.table.tag_configure("overdue", "foreground")) == SECTION_COLOURS["overdue"]
     assert shown[0]["values"][3] == "Ξανθή Οικονόμου"
-    shot(view, "schedule_view")
+    shot(view, "schedule-view")
     view.section_var.set("overdue")
     view.refresh()
     assert [str(r["values"][2]) for r in rows(view)] == ["1001"]
@@ -100,7 +100,7 @@ def test_schedule_dialog_from_nothing_with_quick_choice_contact_and_assignee(roo
     dialog.user_var.set("Bob")
     dialog.priority_var.set("High")
     dialog.note.insert("1.0", "Τηλεφώνησε για την παραγγελία")
-    shot(dialog, "schedule_dialog")
+    shot(dialog, "schedule-dialog")
     saved = dialog.save()
     assert saved is not None and dialog.closed
     stored = office.store.scheduled.get(saved.id)
