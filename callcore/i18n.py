@@ -148,7 +148,7 @@ def _from_mo(path: Path) -> tuple[dict, Callable[[int], int]]:
     import struct
     data = path.read_bytes()
     endian = "<" if struct.unpack("<I", data[:4])[0] == 0x950412DE else ">"
-    _revision, count, originals, translated = struct.unpack(endian + "3I", data[4:16])
+    _revision, count, originals, translated = struct.unpack(endian + "4I", data[4:20])
     raw: dict = {}
     header = ""
     for i in range(count):

@@ -35,16 +35,21 @@ KEYWORDS = {"_": None, "N_": None, "_n": (1, 2), "plural": (2, 3), "Column": (2,
 PLURAL_FORMS = {"fa": "nplurals=2; plural=(n > 1);"}
 
 
-def source_files(root: Path = ROOT) -> list[Path]:
+def source_files(root: Path | None = None) -> list[Path]:
+    root = root or ROOT
     files: list[Path] = []
     for name in SOURCES:
         path = root / name
-        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.py")))
+        elif path.is_file():
+            files.append(path)
     return [f for f in files if "__pycache__" not in f.parts]
 
 
-def extract(root: Path = ROOT) -> Catalog:
+def extract(root: Path | None = None) -> Catalog:
     """Every marked message of the program, with where it is used."""
+    root = root or ROOT
     template = Catalog(project="operator-app", domain=DOMAIN, charset="utf-8",
                        creation_date=datetime(2026, 1, 1, tzinfo=timezone.utc))
     for path in source_files(root):
@@ -61,8 +66,8 @@ def extract(root: Path = ROOT) -> Catalog:
     return template
 
 
-def _po(lang: str) -> Path:
-    return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def _po(lang: str, locale: Path | None = None) -> Path:
+    return (locale or LOCALE) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def _read(path: Path, lang: str | None = None) -> Catalog:
@@ -99,26 +104,26 @@ def _fix_header(catalog: Catalog, lang: str) -> None:
     catalog.fuzzy = False
 
 
-def update() -> Catalog:
+def update(root: Path | None = None, locale: Path | None = None) -> Catalog:
     """extract → template → merge into every language's .po → compile."""
-    template = extract()
-    _write(template, TEMPLATE)
+    template = extract(root)
+    _write(template, (locale or LOCALE) / TEMPLATE.name)
     for lang in translated_languages():
-        path = _po(lang)
+        path = _po(lang, locale)
         catalog = _read(path, lang) if path.is_file() else _new_catalog(lang)
         _fix_header(catalog, lang)
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
         _fix_header(catalog, lang)
         _write(catalog, path)
-    compile_all()
+    compile_all(locale)
     return template
 
 
-def compile_all() -> list[Path]:
+def compile_all(locale: Path | None = None) -> list[Path]:
     """.po → .mo for every language (the .mo files are build products, not in git)."""
     written = []
     for lang in translated_languages():
-        path = _po(lang)
+        path = _po(lang, locale)
         if not path.is_file():
             continue
         catalog = _read(path, lang)
@@ -146,7 +151,7 @@ class Problems:
     def lines(self) -> list[str]:
         out = []
         if self.missing_file:
-            out.append(f"{self.lang}: no catalog {_po(self.lang).relative_to(ROOT)}")
+            out.append(f"{self.lang}: no catalog {_po(self.lang)}")
         for kind, items in (("untranslated", self.untranslated), ("fuzzy", self.fuzzy),
                             ("placeholders differ", self.placeholders)):
             for msgid in items:
@@ -158,10 +163,10 @@ def _key(message) -> str:
     return message.id[0] if isinstance(message.id, (list, tuple)) else message.id
 
 
-def check_catalog(lang: str, template: Catalog | None = None) -> Problems:
+def check_catalog(lang: str, template: Catalog | None = None, path: Path | None = None) -> Problems:
     """What is wrong with one language's catalog against the program's current messages."""
     problems = Problems(lang)
-    path = _po(lang)
+    path = path or _po(lang)
     if not path.is_file():
         problems.missing_file = True
         return problems
