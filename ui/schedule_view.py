@@ -213,14 +213,14 @@ class ScheduleWindows:
         return lambda kind, handler: events.subscribe(kind, handler, deliver=self._call_soon)
 
     def install(self, root: tk.Misc, menu: tk.Menu | None, selected_number: Callable[[], str] | None = None) -> None:
-        """Calls › Schedule… (Ctrl+Shift+S), Schedule a call… (Ctrl+Shift+L), Activities…"""
+        """Calls › Schedule… (Ctrl+Shift+S), Schedule a call… (Ctrl+Shift+R: a reminder), Activities…"""
         self._selected_number = selected_number or (lambda: "")
         items = []
         if self.schedule is not None:
             items.append((_("&Schedule…"), _("Ctrl+Shift+S"), self.open_view, ("<Control-Shift-S>", "<Control-Shift-s>")))
-            items.append((_("Schedule a ca&ll…"), _("Ctrl+Shift+L"),
+            items.append((_("Schedule a ca&ll…"), _("Ctrl+Shift+R"),
                           lambda: self.open_schedule_dialog(number=self._selected_number()),
-                          ("<Control-Shift-L>", "<Control-Shift-l>")))
+                          ("<Control-Shift-R>", "<Control-Shift-r>")))
         if self.activities is not None:
             items.append((_("&Activities…"), "", self.open_activities, ()))
         if menu is not None and items:

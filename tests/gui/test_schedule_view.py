@@ -137,7 +137,7 @@ def test_schedule_from_the_calls_table_uses_the_selected_number(root, office, wi
     root.deiconify()
     root.focus_force()
     assert wait_until(root, lambda: root.focus_get() is not None)
-    subprocess.run(["xdotool", "key", "ctrl+shift+l"], check=True)
+    subprocess.run(["xdotool", "key", "ctrl+shift+r"], check=True)
     assert wait_until(root, lambda: bool(windows.dialogs))
     dialog = windows.dialogs[-1]
     assert dialog.number_var.get() == "2109876543"
