@@ -410,7 +410,8 @@ class OperatorUi:
     def open_settings(self) -> None:
         from .first_run import SettingsDialog
         dialog = SettingsDialog(self.root, self.ports.settings.settings_values(),
-                                title=_("Settings"), save=self.ports.settings.save_settings)
+                                title=_("Settings"), save=self.ports.settings.save_settings,
+                                test_connection=self.ports.settings.test_connection)
         dialog.show()
 
     # -- timers ---------------------------------------------------------------------------

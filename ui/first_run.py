@@ -16,7 +16,7 @@ import ttkbootstrap as ttk
 
 from callcore.i18n import _
 
-from .look import STATE_COLOURS, setup_fonts
+from .look import CONNECTION_COLOURS, STATE_COLOURS, setup_fonts
 from .rtl import shown
 from .settings_form import Field, fields, initial_value, page_titles, validate
 
@@ -48,8 +48,11 @@ class SettingsDialog(ttk.Toplevel):
     """Modal settings form with one tab per page; ``result`` holds the saved sections."""
 
     def __init__(self, master: tk.Misc, current: Mapping[str, Mapping[str, Any]] | None = None, *,
-                 title: str | None = None, first_run: bool = False, save: Save | None = None):
+                 title: str | None = None, first_run: bool = False, save: Save | None = None,
+                 test_connection: Callable[[dict[str, Any]], Any] | None = None):
         super().__init__(title=title or _("Settings"), master=master, minsize=(520, 420))
+        self._test_connection = test_connection
+        self._testing: Any = None
         setup_fonts(master)
         self.first_run = first_run
         self.result: dict[str, dict[str, Any]] | None = None
@@ -87,6 +90,17 @@ class SettingsDialog(ttk.Toplevel):
             self._add_row(pages[field.page], rows[field.page], field,
                           initial_value(field, current))
             rows[field.page] += 1
+        if test_connection is not None and "connection" in pages:
+            self.test_button = ttk.Button(pages["connection"], text=_("Test connection"),
+                                          underline=0, bootstyle="primary-outline",
+                                          command=self.test_connection)
+            self.test_button.grid(row=rows["connection"] * 2, column=1, sticky="w", pady=(8, 0))
+            self.test_result = ttk.Label(pages["connection"], text="", wraplength=380,
+                                         justify="left")
+            self.test_result.grid(row=rows["connection"] * 2 + 1, column=1, columnspan=2,
+                                  sticky="w", pady=(4, 0))
+            self.bind("<Alt-t>", lambda _e: self.test_connection())
+            ttk.ToolTip(self.test_button, text=_("Log in to the PBX with these values once (Alt+T)"))
 
         self.message = ttk.Label(outer, text="", foreground=STATE_COLOURS["held"], wraplength=520,
                                  justify="left")
@@ -117,7 +131,7 @@ class SettingsDialog(ttk.Toplevel):
                 widget: tk.Widget = ttk.Combobox(page, textvariable=var, state="readonly", width=14,
                                                  values=[shown(c) for c in field.shown_choices()])
                 widget.grid(row=row * 2, column=1, sticky="w", **grid)
-            elif field.kind == "lines":
+            elif field.kind in ("lines", "pbxes"):
                 var = TextVariable(page, str(value))  # type: ignore[assignment]
                 var.widget.grid(row=row * 2, column=1, columnspan=2, sticky="ew", **grid)
             else:
@@ -145,6 +159,39 @@ class SettingsDialog(ttk.Toplevel):
                                              mustexist=False)
         if chosen:
             var.set(chosen)
+
+    def test_connection(self) -> None:
+        """Try the connection fields as typed (not yet saved); the answer shows below."""
+        if self._test_connection is None or self._testing is not None:
+            return
+        raw = {d: v.get() for d, v in self.variables.items() if d.startswith("ami.")}
+        values, errors = validate(raw)
+        if errors:
+            labels = {f.dotted: f.label for f in fields()}
+            dotted, problem = next(iter(errors.items()))
+            self._show_test(False, _("{field}: {problem}").format(field=labels.get(dotted, dotted),
+                                                                   problem=problem))
+            return
+        self.test_result.configure(text=_("Connecting…"), foreground="#6c7a7c")
+        self.test_button.configure(state="disabled")
+        self._testing = self._test_connection(values.get("ami", {}))
+        self.after(100, self._poll_test)
+
+    def _poll_test(self) -> None:
+        future = self._testing
+        if future is None or not self.winfo_exists():
+            return
+        if not future.done():
+            self.after(100, self._poll_test)
+            return
+        self._testing = None
+        self.test_button.configure(state="normal")
+        ok, message = future.result()
+        self._show_test(ok, message)
+
+    def _show_test(self, ok: bool, message: str) -> None:
+        self.test_result.configure(text=message, foreground=CONNECTION_COLOURS[
+            "connected" if ok else "auth_failed"])
 
     def set_value(self, dotted: str, value: Any) -> None:
         """Fill a field (tests and callers that pre-fill)."""

@@ -1,13 +1,22 @@
 """Settings as the settings dialog sees them. (``ui.ports.SettingsPort``)"""
 from __future__ import annotations
 
+import concurrent.futures
 import copy
+import logging
+import threading
 from pathlib import Path
 from typing import Any
 
 from ..i18n import _
+from ..ami.connection import AmiConnection
 from ..autostart import set_autostart
-from ..settings import DEFAULTS, Settings, load_settings, save_user_settings
+from ..events import ConnectionStateChanged
+from ..logs import add_secret
+from ..settings import (DEFAULTS, Settings, SettingsError, load_settings, save_user_settings,
+                        settings_from_dict)
+
+log = logging.getLogger(__name__)
 
 
 class PreferencesFeature:
@@ -42,6 +51,20 @@ class PreferencesFeature:
                 pass
         return copy.deepcopy(DEFAULTS)
 
+    def test_connection(self, ami: dict[str, Any]) -> concurrent.futures.Future:
+        """Try these ``ami.*`` values once (the dialog's Test connection button): a future
+        of (ok, sentence). Never touches the running connection; the secret is not logged."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(try_login(ami))
+            except Exception as exc:  # noqa: BLE001 - the sentence is the result
+                log.exception("connection test failed")
+                future.set_result((False, str(exc)))
+        threading.Thread(target=run, name="ami-test", daemon=True).start()
+        return future
+
     def popup_section(self) -> dict[str, Any]:
         """``popup.*`` as it is now (the dialog's changes apply to the next call)."""
         return dict(self.settings.section("popup"))
@@ -63,3 +86,34 @@ class PreferencesFeature:
         popup = values.get("popup")
         if isinstance(popup, dict):          # validated above: popups follow at once
             self.settings.section("popup").update(popup)
+
+
+def try_login(ami: dict[str, Any], wait: float | None = None) -> tuple[bool, str]:
+    """Connect, log in, disconnect: (True, "Connected to …") or (False, why not)."""
+    try:
+        settings = settings_from_dict({"ami": ami})
+    except SettingsError as exc:
+        return False, str(exc)
+    add_secret(settings.get("ami.secret"))
+    done = threading.Event()
+    seen: list[ConnectionStateChanged] = []
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, ConnectionStateChanged) and event.status in (
+                "connected", "failing", "auth_failed"):
+            seen.append(event)
+            done.set()
+    connection = AmiConnection.from_settings(settings, on_event=on_event)
+    connection.start()
+    try:
+        done.wait(wait if wait is not None else float(settings.get("ami.timeout")) + 2)
+    finally:
+        connection.stop()
+    if not seen:
+        return False, _("No answer from the PBX at {host}:{port}").format(
+            host=settings.get("ami.host"), port=settings.get("ami.port"))
+    event = seen[0]
+    if event.status == "connected":
+        return True, _("Connected to the PBX at {host}:{port} and logged in.").format(
+            host=settings.get("ami.host"), port=settings.get("ami.port"))
+    return False, event.reason or event.status

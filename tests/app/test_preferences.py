@@ -63,3 +63,14 @@ def test_the_demo_refuses_to_save(office):
     prefs = PreferencesFeature(load_settings(office, user_file=False), is_demo=True)
     with pytest.raises(ValueError, match="demo"):
         prefs.save_settings(prefs.settings_values())
+
+
+@pytest.mark.pbx
+def test_test_connection_against_the_real_pbx(pbx):
+    from callcore.app.preferences import try_login
+    from tests.pbx import plan
+    good = {"host": plan.AMI_HOST, "port": plan.AMI_PORT, "username": plan.AMI_USER,
+            "secret": plan.AMI_SECRET}
+    assert try_login(good) == (True, f"Connected to the PBX at {plan.AMI_HOST}:{plan.AMI_PORT} and logged in.")
+    ok, message = try_login({**good, "secret": "not-it"})
+    assert not ok and "refused the login" in message and "not-it" not in message

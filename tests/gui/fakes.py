@@ -85,6 +85,14 @@ class FakeServices:
     def save_settings(self, values: dict[str, dict[str, Any]]) -> None:
         self.settings = values
 
+    def test_connection(self, ami: dict[str, Any]):
+        """Answers like the real one: a future of (ok, sentence)."""
+        import concurrent.futures
+        self.actions.append(("test_connection", dict(ami)))
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        future.set_result((ami.get("secret") == "right", "answer for " + str(ami.get("host"))))
+        return future
+
 
 def ringing(leg_id: str, number: str, *, extension: str = "201", direction: str = "in",
             name: str = "", line: str = "2101234500", at: datetime | None = None,

@@ -26,3 +26,25 @@ def test_line_notes_and_decimal_numbers_are_checked():
     values, errors = validate({"store.sync_interval": "0,5", "ami.timeout": "nan"})
     assert values["store"]["sync_interval"] == 0.5
     assert "ami.timeout" in errors
+
+
+def test_test_connection_tries_the_values_as_typed(root):
+    from tests.gui.conftest import wait_until
+    from tests.gui.fakes import FakeServices
+    from ui.first_run import SettingsDialog
+    services = FakeServices()
+    dialog = SettingsDialog(root, {"ami": {"host": "pbx.lan", "port": 5038, "username": "op",
+                                           "secret": "wrong"}},
+                            save=services.save_settings, test_connection=services.test_connection)
+    try:
+        dialog.set_value("ami.secret", "right")
+        assert "<Alt-Key-t>" in dialog.bind()
+        dialog.test_button.invoke()
+        assert wait_until(root, lambda: dialog.test_result.cget("text") == "answer for pbx.lan")
+        assert services.actions[-1][1]["secret"] == "right"           # not the saved one
+        dialog.set_value("ami.port", "99999")
+        dialog.test_connection()
+        root.update()
+        assert "AMI port" in dialog.test_result.cget("text")          # checked before trying
+    finally:
+        dialog.destroy()
