@@ -251,6 +251,8 @@ class ScheduleBook:
         if not any(ch.isdigit() for ch in number):
             raise RecordError("ScheduledCall", "number", _("a number to call is required"))
         assignee = self.me() if assigned_user is None else assigned_user
+        if not contact_id and not contact_name:
+            contact_id, contact_name = self.contact_for_number(number)
         item = ScheduledCall(number=number, due_at=iso(due_at), contact_id=contact_id,
                              contact_name=contact_name or self._contact_name(contact_id),
                              assigned_user=self._check_target(assignee), created_by=self.me(),
@@ -319,6 +321,22 @@ class ScheduleBook:
     def _contact_name(self, contact_id: str) -> str:
         contact = self.store.contacts.get(contact_id) if contact_id else None
         return contact.name if contact is not None else ""
+
+    def contact_for_number(self, number: str) -> tuple[str, str]:
+        """(id, name) of the one contact with this phone (the last 9 digits compared),
+        ('', '') when none or several: a reminder then says the number only."""
+        digits = "".join(ch for ch in number if ch.isdigit())[-9:]
+        if len(digits) < 4:
+            return "", ""
+        found = []
+        for contact in self.store.contacts.all(copy=False):
+            for phone in contact.phones:
+                if "".join(ch for ch in phone.number if ch.isdigit()).endswith(digits):
+                    found.append(contact)
+                    break
+            if len(found) > 1:
+                return "", ""
+        return (found[0].id, found[0].name) if found else ("", "")
 
     # -- reading -----------------------------------------------------------------------------
     def _names_in_scope(self, scope: str) -> set[str] | None:

@@ -81,3 +81,13 @@ def test_unknown_id_and_refused_role_exit_2_with_a_sentence(tmp_path):
     still = [json.loads(line) for line in run(settings, "schedule", "list", "--json").stdout.splitlines()]
     assert [(r["id"], r["status"]) for r in still] == [(bobs, "open")]
     assert run(settings, "--user", "Bob", "schedule", "done", bobs).returncode == 0
+
+
+def test_a_number_in_the_directory_gets_its_contact_name(tmp_path):
+    settings = office(tmp_path)
+    assert run(settings, "contacts", "add", "--name", "Ξανθή Οικονόμου", "--phone", "2101234567").returncode == 0
+    made = run(settings, "schedule", "add", "--number", "00302101234567", "--at", "2030-01-01T09:00")
+    assert made.returncode == 0, made.stderr
+    rows = [json.loads(line) for line in run(settings, "schedule", "list", "--json").stdout.splitlines()]
+    assert [(r["number"], r["contact_name"]) for r in rows] == [("00302101234567", "Ξανθή Οικονόμου")]
+    assert rows[0]["contact_id"]
