@@ -138,9 +138,44 @@ class ConsoleResult:
         self.total = int(idx.shape[0])
         self.months_indexed = indexed
         self.months_total = months
-        self.groups: list[GroupRow] = []
+        self._group_arrays: tuple | None = None
+        self._group_rows: list[GroupRow] | None = None
         self._group_of: np.ndarray | None = None
         self.totals = GroupRow("", 0, 0, 0, 0.0, 0.0)
+        self._hits: list[tuple[int, np.ndarray]] = []     # (block, matching rows), before sorting
+        self._order = np.zeros(0, dtype=np.int64)
+        self._columns: dict[str, np.ndarray] = {}
+
+    def unordered(self, name: str) -> np.ndarray:
+        """One column of the matched calls, in block order (sums, counts)."""
+        if not self._hits:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([self._blocks[b].cols[name][h] for b, h in self._hits])
+
+    def column(self, name: str) -> np.ndarray:
+        """One column of the matched calls, in the result's order."""
+        values = self._columns.get(name)
+        if values is None:
+            values = self._columns[name] = self.unordered(name)[self._order]
+        return values
+
+    @property
+    def group_count(self) -> int:
+        return 0 if self._group_arrays is None else int(self._group_arrays[0].size)
+
+    def group_rows(self, offset: int, count: int) -> list[GroupRow]:
+        """Groups ``offset`` … ``offset+count`` (largest first; days newest first)."""
+        if self._group_arrays is None:
+            return []
+        keys, calls, answered, missed, ring, talk, label = self._group_arrays
+        return [GroupRow(label(int(keys[g])), int(calls[g]), int(answered[g]), int(missed[g]),
+                         float(ring[g]), float(talk[g])) for g in range(offset, min(offset + count, keys.size))]
+
+    @property
+    def groups(self) -> list[GroupRow]:
+        if self._group_rows is None:
+            self._group_rows = self.group_rows(0, self.group_count)
+        return self._group_rows
 
     @property
     def complete(self) -> bool:
@@ -192,13 +227,7 @@ class ConsoleResult:
 
     def stats_input(self) -> stats_mod.StatsInput:
         f = self._feature
-        parts = {name: [] for name in ("t", "st", "ring", "talk", "user", "cid", "name", "called")}
-        for b in np.unique(self._blk):
-            rows = self._idx[self._blk == b]
-            cols = self._blocks[int(b)].cols
-            for name in parts:
-                parts[name].append(cols[name][rows])
-        joined = {name: (np.concatenate(v) if v else np.zeros(0, dtype=np.int64)) for name, v in parts.items()}
+        joined = {name: self.unordered(name) for name in ("t", "st", "ring", "talk", "user", "cid", "name", "called")}
         company, _types = f._contact_maps()
         cid = joined["cid"].astype(np.int64)
         return stats_mod.StatsInput(
@@ -474,7 +503,7 @@ class ConsoleFeature:
             _company, types = self._contact_maps()
             type_ok = np.isin(types, [_TYPE[t] for t in query.contact_types if t in _TYPE])
         blocks = [self._blocks[m] for m in sorted(self._blocks) if first_month <= m <= last_month]
-        blk_parts, idx_parts = [], []
+        hits_parts: list[tuple[int, np.ndarray]] = []
         for b, block in enumerate(blocks):
             c = block.cols
             mask = c["alive"].copy()
@@ -501,39 +530,32 @@ class ConsoleFeature:
                 mask &= (np.isin(c["name"], name_codes) | np.isin(c["caller"], number_codes)
                          | np.isin(c["called"], number_codes))
             hits = np.flatnonzero(mask).astype(np.int32)
-            blk_parts.append(np.full(hits.size, b, dtype=np.int16))
-            idx_parts.append(hits)
-        blk = np.concatenate(blk_parts) if blk_parts else np.zeros(0, np.int16)
-        idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, np.int32)
-        t = self._gather(blocks, blk, idx, "t")
-        key = self._sort_key(query.sort, blocks, blk, idx, t)
-        order = np.lexsort((t, key)) if key is not t else np.argsort(t, kind="stable")
-        if query.descending:
-            order = order[::-1]
-        blk, idx = blk[order], idx[order]
+            if hits.size:
+                hits_parts.append((b, hits))
+        blk = np.concatenate([np.full(h.size, b, dtype=np.int16) for b, h in hits_parts]) if hits_parts \
+            else np.zeros(0, np.int16)
+        idx = np.concatenate([h for _b, h in hits_parts]) if hits_parts else np.zeros(0, np.int32)
         result = ConsoleResult(self, query, blocks, blk, idx, len(self._months) - len(self._pending or []),
                                len(self._months))
-        self._totals(result, blocks)
+        result._hits = hits_parts
+        t = result.unordered("t")
+        key = self._sort_key(query.sort, result)
+        order = np.lexsort((t, key)) if key is not None else np.argsort(t, kind="stable")
+        if query.descending:
+            order = order[::-1]
+        result._order = order
+        result._blk, result._idx = blk[order], idx[order]
+        self._totals(result)
         if query.group_by:
-            self._group(result, blocks)
+            self._group(result)
         return result
 
-    def _gather(self, blocks: list[_Block], blk: np.ndarray, idx: np.ndarray, name: str) -> np.ndarray:
-        if not blocks or blk.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        out = np.empty(blk.size, dtype=blocks[0].cols[name].dtype)
-        for b in np.unique(blk):
-            where = blk == b
-            out[where] = blocks[int(b)].cols[name][idx[where]]
-        return out
-
-    def _sort_key(self, sort: str, blocks: list[_Block], blk: np.ndarray, idx: np.ndarray,
-                  t: np.ndarray) -> np.ndarray:
+    def _sort_key(self, sort: str, result: ConsoleResult) -> np.ndarray | None:
         column = {"direction": "dir", "status": "st", "caller": "caller", "called": "called", "name": "name",
                   "user": "user", "extension": "ext", "ring": "ring", "talk": "talk", "company": "cid"}.get(sort)
         if column is None:
-            return t
-        values = self._gather(blocks, blk, idx, column)
+            return None
+        values = result.unordered(column)
         if column in ("caller", "called", "name", "user", "ext"):
             return self._strings.ranks()[values]
         if column == "cid":
@@ -541,36 +563,36 @@ class ConsoleFeature:
             return self._strings.ranks()[company[values]] if values.size else values
         return values
 
-    def _group_keys(self, result: ConsoleResult, blocks: list[_Block]) -> tuple[np.ndarray, Callable[[int], str]]:
+    def _group_keys(self, result: ConsoleResult) -> tuple[np.ndarray, Callable[[int], str]]:
         by = result.query.group_by
         text = self._strings.text
         if by == "day":
-            days = self._gather(blocks, result._blk, result._idx, "t") // 86400
-            return days, lambda k: (date(1970, 1, 1) + timedelta(days=int(k))).isoformat()
+            return result.column("t") // 86400, lambda k: (date(1970, 1, 1) + timedelta(days=int(k))).isoformat()
         if by == "status":
-            return self._gather(blocks, result._blk, result._idx, "st"), lambda k: CALL_STATUSES[int(k)]
+            return result.column("st"), lambda k: CALL_STATUSES[int(k)]
         column = {"contact": "name", "user": "user", "line": "called", "company": "cid"}[by]
-        values = self._gather(blocks, result._blk, result._idx, column)
+        values = result.column(column)
         if by == "company":
             company, _types = self._contact_maps()
             values = company[values] if values.size else values
         return values, lambda k: text[int(k)]
 
-    def _tally(self, blocks: list[_Block], result: ConsoleResult) -> tuple[np.ndarray, ...]:
-        st = self._gather(blocks, result._blk, result._idx, "st")
+    def _tally(self, result: ConsoleResult, ordered: bool) -> tuple[np.ndarray, ...]:
+        get = result.column if ordered else result.unordered
+        st = get("st")
         outcome = stats_mod.STATUS_OUTCOME[st.astype(np.intp)] if st.size else st
-        return (outcome, self._gather(blocks, result._blk, result._idx, "ring").astype(np.float64),
-                self._gather(blocks, result._blk, result._idx, "talk").astype(np.float64))
+        return outcome, get("ring").astype(np.float64), get("talk").astype(np.float64)
 
-    def _totals(self, result: ConsoleResult, blocks: list[_Block]) -> None:
-        outcome, ring, talk = self._tally(blocks, result)
+    def _totals(self, result: ConsoleResult) -> None:
+        outcome, ring, talk = self._tally(result, ordered=False)
         result.totals = GroupRow(_("All"), result.total, int((outcome == 0).sum()), int((outcome == 1).sum()),
                                  float(ring.sum()), float(talk.sum()))
 
-    def _group(self, result: ConsoleResult, blocks: list[_Block]) -> None:
-        """CON-3 group by: counts and totals per value, largest groups first."""
-        keys, label = self._group_keys(result, blocks)
-        outcome, ring, talk = self._tally(blocks, result)
+    def _group(self, result: ConsoleResult) -> None:
+        """CON-3 group by: counts and totals per value, largest groups first (days: in the
+        sort direction). Group rows are built only when shown."""
+        keys, label = self._group_keys(result)
+        outcome, ring, talk = self._tally(result, ordered=True)
         uniq, inverse = np.unique(keys, return_inverse=True)
         calls = np.bincount(inverse, minlength=uniq.size)
         answered = np.bincount(inverse, weights=(outcome == 0), minlength=uniq.size)
@@ -584,8 +606,8 @@ class ConsoleFeature:
         remap = np.empty(uniq.size, dtype=np.int64)
         remap[order] = np.arange(uniq.size)
         result._group_of = remap[inverse]
-        result.groups = [GroupRow(label(int(uniq[g])), int(calls[g]), int(answered[g]), int(missed[g]),
-                                  float(ring_sum[g]), float(talk_sum[g])) for g in order]
+        result._group_arrays = (uniq[order], calls[order], answered[order], missed[order], ring_sum[order],
+                                talk_sum[order], label)
 
     # ------------------------------------------------------------------ details and actions
     def details(self, call_id: str, month: str, deliver: Callable[[CallDetails | None], None]) -> None:

@@ -265,7 +265,7 @@ class ConsoleWindow(ttk.Toplevel):
         self.rows.clear()
         self.loaded = 0
         if query.group_by:
-            for g, group in enumerate(result.groups[:GROUP_ROWS]):
+            for g, group in enumerate(result.group_rows(0, GROUP_ROWS)):
                 item = self.tree.insert("", "end", iid=f"g{g}", text=group.key or _("(none)"), tags=("group",),
                                         values=("", _("{n} calls").format(n=group.calls),
                                                 _("answered {n}").format(n=group.answered),
