@@ -18,6 +18,7 @@ import itertools
 import logging
 import queue
 import threading
+import time as _time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -115,14 +116,48 @@ class _Block:
         return int(hits[0]) if hits.size else None
 
 
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
 def _split_id(call_id: str) -> tuple[int | None, int | None]:
+    """A canonical (lower-case, dashed) UUID as two 64-bit halves; (None, None) for any
+    other id, which the block keeps as text."""
+    if len(call_id) != 36 or call_id[8] != "-" or call_id[13] != "-" or call_id[18] != "-" or call_id[23] != "-":
+        return None, None
+    digits = call_id.replace("-", "")
+    if len(digits) != 32 or digits != digits.lower():
+        return None, None
     try:
-        value = uuid.UUID(call_id).int
-    except (ValueError, AttributeError, TypeError):
+        value = int(digits, 16)
+    except ValueError:
         return None, None
-    if str(uuid.UUID(int=value)) != call_id:
-        return None, None
-    return value >> 64, value & 0xFFFFFFFFFFFFFFFF
+    return value >> 64, value & _MASK64
+
+
+def _walls(texts: Sequence[str]) -> np.ndarray:
+    """``wall_seconds`` of many ISO texts at once: the usual ``YYYY-MM-DDTHH:MM:SS+hh:mm``
+    parsed by numpy, turned local through one ``localtime`` per distinct hour (DST-safe);
+    anything else one by one."""
+    n = len(texts)
+    naive, offsets, odd = [], np.zeros(n, dtype=np.int64), []
+    for i, text in enumerate(texts):
+        if len(text) == 25 and text[19] in "+-" and text[22] == ":" and text[10] == "T":
+            naive.append(text[:19])
+            off = int(text[20:22]) * 3600 + int(text[23:25]) * 60
+            offsets[i] = off if text[19] == "+" else -off
+        else:
+            naive.append("1970-01-01T00:00:00")
+            odd.append(i)
+    try:
+        utc = np.array(naive, dtype="datetime64[s]").astype(np.int64) - offsets
+    except ValueError:
+        return np.fromiter((_wall_of_iso(t) for t in texts), dtype=np.int64, count=n)
+    hours, inverse = np.unique(utc // 3600, return_inverse=True)
+    local = np.array([_time.localtime(int(h) * 3600).tm_gmtoff for h in hours], dtype=np.int64)
+    walls = utc + local[inverse]
+    for i in odd:
+        walls[i] = _wall_of_iso(texts[i])
+    return walls
 
 
 class ConsoleResult:
@@ -311,11 +346,15 @@ class ConsoleFeature:
 
     def _build(self, month: str, rows: Sequence[tuple], notes: dict[str, Any] | None = None) -> _Block:
         n = len(rows)
-        add = self._strings.add
+        get, intern = self._strings.code.get, self._strings.add
+
+        def add(value: str) -> int:
+            code = get(value)
+            return intern(value) if code is None else code
         F = _F
         annotated = self._deleted_and_links() if notes is None else notes
         cols = {
-            "t": np.fromiter((_wall_of_iso(r[F["started_at"]]) for r in rows), dtype=np.int64, count=n),
+            "t": _walls([r[F["started_at"]] or "" for r in rows]),
             "dir": np.fromiter((_DIR.get(r[F["direction"]], 0) for r in rows), dtype=np.int8, count=n),
             "st": np.fromiter((_STATUS.get(r[F["status"]], 0) for r in rows), dtype=np.int8, count=n),
             "ring": np.fromiter((r[F["ring_seconds"]] or 0 for r in rows), dtype=np.float32, count=n),
