@@ -486,16 +486,22 @@ class CampaignBook:
         self.release(mine)
         return len(mine)
 
-    def renew(self, claims: Iterable[CampaignClaim]) -> None:
-        """Keep claims alive while their entries are being worked (not a crash)."""
+    def renew(self, claims: Iterable[CampaignClaim]) -> list[CampaignClaim]:
+        """Keep claims alive while their entries are being worked (not a crash). An
+        expired claim is not brought back (another station may be calling the entry by
+        now); the claims still alive are returned."""
         repo = self.repos["campaign_claims"]
         now_text = self._now()[1]
+        alive = []
         with self.store.batch():
             for claim in claims:
                 current = repo.get(claim.id)
-                if current is not None and not current.released_at:
+                c = self._campaigns.get(claim.campaign_id)
+                if current is not None and c is not None and claim_live(current, now_text, c.claim_seconds):
                     current.renewed_at = now_text
                     repo.put(current)
+                    alive.append(current)
+        return alive
 
     def next_entries(self, campaign_id: str, wait: Callable[[float], None], count: int = 1,
                      tries: int = 20) -> list[Claimed]:
