@@ -100,6 +100,7 @@ class ExtensionStateChanged:
 class ConnectionStateChanged:
     status: ConnectionStatus
     reason: str = ""            # translated, user-readable: why it is failing / off
+    server: str = ""            # '' = the first PBX (ami.*); else the name of a pbxes entry (AMI-4)
 
 
 @dataclass(frozen=True)

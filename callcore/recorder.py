@@ -38,7 +38,8 @@ class Recorder:
         return self.app.call_log.logger.written if self.app.call_log else 0
 
     def _connection_changed(self, event: ConnectionStateChanged) -> None:
-        self.echo(_("AMI: {status} {reason}").format(status=event.status, reason=event.reason).rstrip(),
+        where = _("AMI {server}:").format(server=event.server) if event.server else _("AMI:")  # AMI-4
+        self.echo(f"{where} " + _("{status} {reason}").format(status=event.status, reason=event.reason).rstrip(),
                   flush=True)
 
     def _written(self, record, added: bool) -> None:

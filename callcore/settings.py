@@ -109,6 +109,9 @@ class Settings:
         copy_ = copy.deepcopy(self.data)
         if copy_["ami"].get("secret"):
             copy_["ami"]["secret"] = "********"
+        for entry in copy_.get("pbxes") or []:      # AMI-4: every PBX's secret
+            if isinstance(entry, dict) and entry.get("secret"):
+                entry["secret"] = "********"
         return copy_
 
 
@@ -163,6 +166,9 @@ def _merge(base: dict[str, dict[str, Any]], overlay: Any, path: Path | None) -> 
         if section not in DEFAULTS:
             raise SettingsError(section, _("unknown section (known: {known})").format(
                 known=", ".join(DEFAULTS)), path)
+        if section == "pbxes":            # AMI-4: a list, checked entry by entry
+            base["pbxes"] = _checked_pbxes(values, base, path)
+            continue
         if section == "lines":
             if not isinstance(values, dict):
                 raise SettingsError("lines", _("must be an object mapping a line to its note"), path)
@@ -179,6 +185,16 @@ def _merge(base: dict[str, dict[str, Any]], overlay: Any, path: Path | None) -> 
                 base[section][key] = _check_value(section, key, value, DEFAULTS[section][key])
             except SettingsError as exc:
                 raise SettingsError(exc.field, exc.problem, path) from None
+
+
+def _checked_pbxes(values: Any, base: dict[str, Any], path: Path | None) -> list[dict[str, Any]]:
+    """The ``pbxes`` list (callcore/pbxes.py), or a SettingsError naming the PBX and key."""
+    from .pbxes import PbxListError, parse_pbx_list
+    try:
+        parse_pbx_list(values, str(base.get("ami", {}).get("server") or ""))
+    except PbxListError as exc:
+        raise SettingsError("pbxes", str(exc) if exc.index >= 0 else exc.problem, path) from None
+    return copy.deepcopy(values) if isinstance(values, list) else []
 
 
 def _read_json(path: Path) -> Any:

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "users": {"passwords": True,    # false: signing in only picks the user (ROLE-1)
               "private_notes": False},   # true: others' call notes by the role rules (ROLE-2)
     "lines": {},   # DID -> note shown in the popup ("trunk info")
+    "pbxes": {},   # AMI-4: a list of further PBXs (callcore/pbxes.py); ami.* is the first
+    "recordings": {"folder": "", "url_pattern": "", "file_pattern": "{linkedid}.wav"},
 }
 
 # Every number has a range (a test checks): 1e300 seconds or NaN must never reach a thread.

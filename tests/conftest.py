@@ -1,5 +1,5 @@
 """Shared pytest setup: markers, and the real-PBX fixtures (tests/pbx/fixture.py)."""
-from tests.pbx.fixture import ami, pbx  # noqa: F401  (fixtures for every test module)
+from tests.pbx.fixture import ami, pbx, pbx2  # noqa: F401  (fixtures for every test module)
 
 
 def pytest_configure(config):

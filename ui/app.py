@@ -203,6 +203,9 @@ class OperatorUi:
             pass
 
     def _connection_changed(self, event: ConnectionStateChanged) -> None:
+        if event.server:          # AMI-4: a further PBX has its own place in the status bar
+            self.window.show_pbx_state(event.server, event.status, event.reason)
+            return
         self.window.show_connection(event.status, event.reason)
 
     def _extension_state(self, event: ExtensionStateChanged) -> None:

@@ -261,6 +261,8 @@ class MainWindow(ttk.Frame):
         ttk.Separator(self).pack(fill="x")
         status = ttk.Frame(self, padding=(16, 6))
         status.pack(fill="x", side="bottom")
+        self.status_bar = status
+        self.pbx_labels: dict[str, ttk.Label] = {}    # AMI-4: one per further PBX
         self.extension_label = ttk.Label(status, text="", font="OperatorSmallFont")
         self.extension_label.pack(side="left")
         self.count_label = ttk.Label(status, text="", font="OperatorSmallFont")
@@ -393,6 +395,22 @@ class MainWindow(ttk.Frame):
         self.connection_status = status
         if self._on_connection_changed is not None:
             self._on_connection_changed(status)
+
+    def show_pbx_state(self, server: str, status: str, reason: str = "") -> None:
+        """A further PBX (AMI-4) in the status bar: its name and state; the reason on hover
+        is the indicator's job for the first PBX, here it follows the state."""
+        names = {"off": _("off"), "connecting": _("connecting…"), "connected": _("connected"),
+                 "failing": _("not connected"), "auth_failed": _("login refused")}
+        label = self.pbx_labels.get(server)
+        if label is None:
+            label = ttk.Label(self.status_bar, text="", font="OperatorSmallFont")
+            label.pack(side="right", padx=(0, 16))
+            self.pbx_labels[server] = label
+        text = _("PBX {name}: {state}").format(name=server, state=names.get(status, status))
+        if reason and status != "connected":
+            text += " — " + reason
+        label.configure(text=("⚠ " if status in ("failing", "auth_failed") else "") + text,
+                        foreground=STATE_COLOURS["ringing"] if status in ("failing", "auth_failed") else "")
 
     def show_calls_waiting(self, count: int) -> None:
         """Finished calls the call log could not write yet (disk full, folder gone; they

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from callcore.i18n import LANGUAGES, _
 from callcore.settings_schema import DEFAULTS, number_range
 from callcore.settings_labels import setting_label
+from callcore.pbxes import format_pbx_lines, parse_pbx_lines
 
 TECHNOLOGIES = ("PJSIP", "SIP", "IAX2")
 
@@ -127,6 +128,15 @@ def fields() -> list[Field]:
         Field("match", "min_length", "int", "calls", first_run=False),
         Field("match", "max_length", "int", "calls", first_run=False),
         Field("match", "similar", "bool", "calls", first_run=False),
+        Field("pbxes", "", "pbxes", "connection", first_run=False,
+              hint=_("Further PBXs, one a line: name=branch host=10.1.0.5 port=5038 "
+                     "username=crm secret=… serves=3xx,4101")),
+        Field("recordings", "folder", "folder", "storage", first_run=False,
+              hint=_("Where the PBX saves call recordings (MixMonitor); empty = none")),
+        Field("recordings", "file_pattern", "text", "storage", first_run=False,
+              hint=_("e.g. {linkedid}.wav or {uniqueid}.wav")),
+        Field("recordings", "url_pattern", "text", "storage", first_run=False,
+              hint=_("Or an address, e.g. https://pbx/rec/{linkedid}.wav")),
         Field("lines", "", "lines", "lines", first_run=False,
               hint=_("One line per company number: 2101234567 = Sales — quote prices")),
         Field("ami", "timeout", "float", "advanced", first_run=False),
@@ -149,6 +159,8 @@ def fields() -> list[Field]:
 
 
 def initial_value(field: Field, current: Mapping[str, Mapping[str, Any]] | None) -> Any:
+    if field.kind == "pbxes":
+        return format_pbx_lines((current or {}).get(field.section))
     if field.kind == "lines":
         notes = (current or {}).get(field.section) or {}
         return "\n".join(f"{did} = {note}" for did, note in notes.items())
@@ -176,6 +188,13 @@ def validate(raw: Mapping[str, Any], first_run: bool = False
         value = raw[field.dotted]
         if field.kind == "bool":
             typed: Any = bool(value)
+        elif field.kind == "pbxes":
+            pbxes, problem = parse_pbx_lines(str(value))
+            if problem:
+                errors[field.dotted] = problem
+            else:
+                result[field.section] = pbxes  # type: ignore[assignment]
+            continue
         elif field.kind == "lines":
             notes, problem = parse_line_notes(str(value))
             if problem:

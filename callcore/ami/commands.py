@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import copy
 import logging
 import unicodedata
 import uuid
@@ -147,7 +148,9 @@ def _done(result: CommandResult) -> concurrent.futures.Future:
 
 class PbxCommands:
     """Commands for one station. ``connection`` is an :class:`AmiConnection` (or anything
-    with its ``send_action``/``submit``/``tracker``); later a pool keyed by server."""
+    with its ``send_action``/``submit``/``tracker``), or an :class:`~callcore.ami.pool.AmiPool`:
+    then each command goes to the PBX that serves the extension (dialling) or has the leg
+    (hang-up, transfers), and ``server`` in call ids is that PBX's (AMI-4)."""
 
     def __init__(self, connection: Any, settings: DialSettings, *, server: str = "",
                  user_name: str = ""):
@@ -155,6 +158,23 @@ class PbxCommands:
         self.settings = settings
         self.server = server
         self.user_name = user_name
+
+    # ------------------------------------------------------------------ which PBX (AMI-4)
+    def _bound(self, connection: Any, server: str) -> "PbxCommands":
+        view = copy.copy(self)
+        view._conn, view.server = connection, server
+        return view
+
+    def _via_extension(self, extension: str) -> "PbxCommands":
+        route = getattr(self._conn, "for_extension", None)
+        return self._bound(*route(extension)) if route is not None else self
+
+    def _via_leg(self, leg_id: str) -> tuple["PbxCommands", str]:
+        route = getattr(self._conn, "for_leg", None)
+        if route is None:
+            return self, leg_id
+        connection, server, uid = route(leg_id)
+        return self._bound(connection, server), uid
 
     # ------------------------------------------------------------------ plumbing
     def _run(self, make: Callable[[], Awaitable[CommandResult]]) -> concurrent.futures.Future:
@@ -209,7 +229,8 @@ class PbxCommands:
     # ------------------------------------------------------------------ dialling
     def dial(self, number: str) -> concurrent.futures.Future:
         """Click-to-dial: ring the operator's phone, then ``number`` (OUT-2)."""
-        return self._originate(self.settings.extension, number, show=number)
+        return self._via_extension(self.settings.extension)._originate(
+            self.settings.extension, number, show=number)
 
     def quick_connect(self, outside_number: str, extension: str) -> concurrent.futures.Future:
         """OUT-4: ring ``extension``; when it answers, dial ``outside_number`` and bridge
@@ -218,7 +239,7 @@ class PbxCommands:
             ext = transfer_target(extension)
         except Refused as exc:
             return _done(CommandResult(False, str(exc)))
-        return self._originate(ext, outside_number, show=outside_number)
+        return self._via_extension(ext)._originate(ext, outside_number, show=outside_number)
 
     def _originate(self, extension: str, number: str, show: str) -> concurrent.futures.Future:
         if not extension:
@@ -245,6 +266,8 @@ class PbxCommands:
 
     # ------------------------------------------------------------------ calls
     def hangup(self, leg_id: str) -> concurrent.futures.Future:
+        self, leg_id = self._via_leg(leg_id)
+
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
             reply = await self._action({"Action": "Hangup", "Channel": leg.channel})
@@ -271,6 +294,7 @@ class PbxCommands:
             target = transfer_target(target)
         except Refused as exc:
             return _done(CommandResult(False, str(exc)))
+        self, leg_id = self._via_leg(leg_id)
 
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
@@ -305,6 +329,8 @@ class PbxCommands:
 
     def cancel_transfer(self, leg_id: str) -> concurrent.futures.Future:
         """Attended transfer: drop the consult call, back to the caller (``CancelAtxfer``)."""
+        self, leg_id = self._via_leg(leg_id)
+
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
             reply = await self._action({"Action": "CancelAtxfer", "Channel": leg.channel})
@@ -319,6 +345,8 @@ class PbxCommands:
         Asterisk has no action for it: the ``atxferswap`` feature code (features.conf,
         Asterisk's default ``*4``) is fed in as DTMF received from the operator's phone
         (``PlayDTMF`` with ``Receive``, module app_senddtmf)."""
+        self, leg_id = self._via_leg(leg_id)
+
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
             for digit in code:
@@ -332,6 +360,8 @@ class PbxCommands:
     def send_transfer_note(self, leg_id: str, target: str,
                            note: TransferNote | None = None) -> concurrent.futures.Future:
         """Only the note (e.g. the transfer was made on the phone itself)."""
+        self, leg_id = self._via_leg(leg_id)
+
         async def run() -> CommandResult:
             await self._announce(self._leg(leg_id), transfer_target(target), note, "note")
             return CommandResult(True, "")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..ami.connection import AmiConnection
+from ..ami.pool import AmiPool
 from ..events import StoreChanged
 from ..logs import add_secret
 from ..numbers import MatchRules
@@ -76,7 +77,8 @@ class App:
     log_file: Path | None = None
     directory: DirectoryFeature | None = None
     call_log: CallLogFeature | None = None
-    connection: AmiConnection | None = None
+    connection: AmiConnection | None = None      # the first PBX (ami.*)
+    pool: AmiPool | None = None                  # every PBX (AMI-4: ami.* + pbxes)
     pbx: PbxFeature | None = None
     commands: Any = None
     calls: CallsFeature | None = None
@@ -169,9 +171,11 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
 
     app.connection = connection or AmiConnection.from_settings(
         settings, on_event=hub.publish, **connection_options)
-    app.pbx = PbxFeature(app.connection)
+    app.pool = AmiPool.from_settings(settings, hub.publish, first=app.connection,
+                                     **connection_options)
+    app.pbx = PbxFeature(app.pool)
     app._closers.append(app.pbx.close)       # closed before the call log: last calls get queued
-    app.commands = make_commands(app.connection, settings)
+    app.commands = make_commands(app.pool, settings)
     app.calls = CallsFeature(settings, store, app.commands, hub)
     if app.mode is AppMode.RECORDER:
         return

@@ -13,16 +13,17 @@ from ..settings import Settings
 log = logging.getLogger(__name__)
 
 
-def make_commands(connection: AmiConnection, settings: Settings) -> PbxCommands:
+def make_commands(connection: Any, settings: Settings) -> PbxCommands:
     """The PBX command layer for this station: every feature that asks the PBX to do
-    something (dial, transfer, hang up) goes through it and gets a future back."""
+    something (dial, transfer, hang up) goes through it and gets a future back.
+    ``connection``: an AmiConnection or an AmiPool (then each command finds its PBX)."""
     return PbxCommands(connection, DialSettings.from_settings(settings),
                        server=settings.get("ami.server") or "",
                        user_name=settings.get("station.user") or "")
 
 
 class PbxFeature:
-    def __init__(self, connection: AmiConnection):
+    def __init__(self, connection: Any):     # an AmiConnection or an AmiPool (all PBXs)
         self.connection = connection
 
     @property

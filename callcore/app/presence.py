@@ -112,6 +112,8 @@ class PresenceFeature:
             slot.pbx_state, slot.paused = event.state, bool(event.paused)
 
     def _connection_changed(self, event: ConnectionStateChanged) -> None:
+        if event.server:      # AMI-4: a further PBX; the first PBX's state decides here
+            return
         with self._lock:
             self._connected = event.status == "connected"
 

@@ -63,3 +63,20 @@ def ami(pbx: Pbx) -> Iterator[AmiClient]:
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def pbx2(pbx: Pbx) -> Iterator[Pbx]:
+    """The second test PBX (tests/pbx/pbx2.py: AMI 5048, SIP 5070, phones 301-303), only
+    for tests that ask for it (AMI-4); stopped at the end if this session started it."""
+    from tests.pbx import pbx2 as control
+
+    already_running, _ = control.status()
+    try:
+        state = control.start()
+    except Exception as exc:
+        _unavailable(f"second PBX: {exc}")
+    yield Pbx(port=control.AMI_PORT, tls_port=control.AMI_TLS_PORT, secret=control.SECRET,
+              version=state.version)
+    if not already_running:
+        control.stop()
