@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -188,29 +189,26 @@ class Table:
 
 
 def read_xlsx(path: Path | str, scan: int = 20) -> Table:
-    """The first sheet of an .xlsx. The header is the row, among the first ``scan``
-    non-empty ones, that names the most contact fields (a title row above it is skipped).
-    Formula cells give their last computed value, never the formula."""
-    from openpyxl import load_workbook
+    """The first sheet of an .xlsx (reports/xlsx_read.py). The header is the row, among the
+    first ``scan`` non-empty ones, that names the most contact fields (a title row above it
+    is skipped). Formula cells give their last computed value, never the formula."""
+    from .xlsx_read import read_rows
     path = Path(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - zip/xml errors of a damaged or non-xlsx file
+        sheet = read_rows(path)
+    except (ValueError, zipfile.BadZipFile, KeyError) as exc:
         raise ImportFileError(_("{file}: is not an Excel .xlsx workbook ({error})").format(
             file=path, error=exc)) from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    rows = _guarded(sheet.rows, path)
     first: list[tuple[int, list[str]]] = []
-    line = 0
-    for values in rows:
-        line += 1
+    for number, values in rows:
         cells = [cell_text(v) for v in values]
         if any(c.strip() for c in cells):
-            first.append((line, cells))
+            first.append((number, cells))
             if len(first) >= scan:
                 break
     if not first:
-        wb.close()
+        rows.close()
         raise ImportFileError(_("{file}: the first sheet is empty (a header row naming the columns "
                                 "is needed)").format(file=path))
     scores = [sum(1 for c in cells if c.strip() and guess_field(c.strip())) for _n, cells in first]
@@ -219,21 +217,29 @@ def read_xlsx(path: Path | str, scan: int = 20) -> Table:
     headers = [c.strip() for c in header_cells]
     while headers and not headers[-1]:
         headers.pop()
-    total = ws.max_row - header_line if ws.max_row else None
+    total = sheet.last_row - header_line if sheet.last_row else None
     buffered = first[best + 1:]
 
     def data() -> Iterator[tuple[int, list[str]]]:
-        number = line
         try:
             yield from buffered
-            for values in rows:
-                number += 1
+            for number, values in rows:
                 cells = [cell_text(v) for v in values]
                 if any(c.strip() for c in cells):
                     yield number, cells
         finally:
-            wb.close()
+            rows.close()
     return Table(headers, data(), total)
+
+
+def _guarded(rows: Iterator[tuple[int, list[Any]]], path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, with damage met halfway through the sheet said as an import error."""
+    try:
+        yield from rows
+    except Exception as exc:  # noqa: BLE001 - lxml/zip errors of a damaged sheet
+        raise ImportFileError(_("{file}: the sheet is damaged ({error})").format(file=path, error=exc)) from None
+    finally:
+        rows.close()  # type: ignore[attr-defined]
 
 
 def _csv_header(text: str) -> tuple[int, str, list[str]] | None:
