@@ -210,11 +210,15 @@ class ReminderFeature:
         claims = {station: c for station, c in self._claims.get(occ, {}).items() if self._live(c, now)}
         if any(shown for _at, shown in claims.values()):
             return None
-        if not claims:
+        if self.station not in claims:            # ours went stale while waiting: claim anew
+            self._claim(key, occ, ts, now)
             return None
         winner = min(claims.items(), key=lambda sc: (sc[1][0], sc[0]))[0]
         if winner != self.station:
-            log.info("reminder %s is shown on %s", key, winner)
+            # Look again until the winner's "shown" arrives, or its claim goes stale (that
+            # station went away before showing it): then this one takes over.
+            log.info("reminder %s goes to %s", key, winner)
+            self._pending[occ] = (now + max(self.confirm_after, 5.0), key, ts)
             return None
         at = claims[self.station][0]
         try:

@@ -149,3 +149,17 @@ def test_a_station_that_claimed_and_closed_does_not_swallow_the_reminder(tmp_pat
     sync(b1, b2)
     b2.at(200)
     assert [e.scheduled_id for e in b2.at(203)] == [item.id]
+
+
+def test_the_loser_takes_over_when_the_winner_never_shows_it(stations):
+    b1, b2 = stations("ws-b1", "Bob"), stations("ws-b2", "Bob")
+    item = b1.schedule.schedule("2101", T0 + timedelta(seconds=5))
+    sync(b1, b2)
+    b1.at(3)                                     # b1 claims first …
+    b2.at(3.5)
+    sync(b1, b2)
+    b1.reminders.close()                         # … and its app is gone before deciding
+    assert b2.at(6) == []                        # b1's claim is earlier: b2 waits
+    assert b2.at(60) == []
+    b2.at(130)                                   # b1's claim went stale: b2 claims anew
+    assert [e.scheduled_id for e in b2.at(133)] == [item.id]
