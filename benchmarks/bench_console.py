@@ -109,7 +109,7 @@ for thread in threading.enumerate():
 out = {"rss_window": psutil.Process().memory_info().rss / 2**20}
 console = app.console
 t = time.perf_counter()
-window = ui.console.open()
+window = ui.console.show()
 assert console.wait_indexed(1800)
 out["index_s"] = time.perf_counter() - t
 while window.results_seen == 0 or not window.result.complete:

@@ -29,13 +29,13 @@ class ConsoleWindows:
         if self.ports.console is None:
             return
         for sequence in ("<Control-Shift-L>", "<Control-Shift-l>"):
-            root.bind(sequence, lambda _e: (self.open(), "break")[1])
+            root.bind(sequence, lambda _e: (self.show(), "break")[1])
         if menu is not None:
             menu.add_separator()
             text, underline = mnemonic(_("Call &console…"))
-            menu.add_command(label=text, underline=underline, accelerator=_("Ctrl+Shift+L"), command=self.open)
+            menu.add_command(label=text, underline=underline, accelerator=_("Ctrl+Shift+L"), command=self.show)
 
-    def open(self) -> Any:
+    def show(self) -> Any:
         from .window import ConsoleWindow
         if self.window is not None and self.window.winfo_exists():
             self.window.lift()
