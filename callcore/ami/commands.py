@@ -227,10 +227,12 @@ class PbxCommands:
             raise Refused(_refusal(reply.message or "did not find extension", target))
 
     # ------------------------------------------------------------------ dialling
-    def dial(self, number: str) -> concurrent.futures.Future:
-        """Click-to-dial: ring the operator's phone, then ``number`` (OUT-2)."""
+    def dial(self, number: str, variables: Mapping[str, str] | None = None) -> concurrent.futures.Future:
+        """Click-to-dial: ring the operator's phone, then ``number`` (OUT-2). ``variables``
+        become channel variables of the call (``CAMPAIGN_ITEM``: logged with that campaign
+        entry by every station's tracker, issue 10)."""
         return self._via_extension(self.settings.extension)._originate(
-            self.settings.extension, number, show=number)
+            self.settings.extension, number, show=number, variables=variables)
 
     def quick_connect(self, outside_number: str, extension: str) -> concurrent.futures.Future:
         """OUT-4: ring ``extension``; when it answers, dial ``outside_number`` and bridge
@@ -241,7 +243,8 @@ class PbxCommands:
             return _done(CommandResult(False, str(exc)))
         return self._via_extension(ext)._originate(ext, outside_number, show=outside_number)
 
-    def _originate(self, extension: str, number: str, show: str) -> concurrent.futures.Future:
+    def _originate(self, extension: str, number: str, show: str,
+                   variables: Mapping[str, str] | None = None) -> concurrent.futures.Future:
         if not extension:
             return _done(CommandResult(False, _("This station has no extension set (station.extension)")))
         try:
@@ -254,6 +257,8 @@ class PbxCommands:
                   "Context": self.settings.context, "Exten": dialled, "Priority": "1",
                   "Async": "true", "ChannelId": linkedid, "Timeout": "30000",
                   "CallerID": f'"{shown}" <{dialled}>'}
+        if variables:
+            action["Variable"] = [f"{k}={v}" for k, v in variables.items()]
 
         async def run() -> CommandResult:
             reply = await self._action(action)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Mapping
 
+from ..events import (QueueMemberGone, QueueMemberSeen)
 from ..events import (CallLogged, DomainEvent, ExtensionStateChanged, LegAnswered, LegEnded,
                       LegHeld, LegResumed, LegRinging, LegTransferred, TransferNoteReceived)
 from .notes import TRANSFER_NOTE_EVENT, decode_transfer_note
+from .queues import QUEUE_EVENTS, translate as translate_queue
 from ..records import CallRecord, call_id_for
 
 Message = Mapping[str, str]
@@ -27,6 +29,7 @@ UNKNOWN = "<unknown>"
 RINGING, UP = 5, 6
 EXTENSION_TECHS = ("PJSIP", "SIP", "IAX2", "DAHDI")
 DID_VARIABLES = ("CALLED_DID", "__CALLED_DID", "_CALLED_DID", "FROM_DID", "__FROM_DID")
+CAMPAIGN_VARIABLES = ("CAMPAIGN_ITEM", "_CAMPAIGN_ITEM", "__CAMPAIGN_ITEM")   # set by a campaign dial
 
 # ExtensionStatus "Status" → ExtensionStateChanged.state
 _HINT_STATES = {"0": "free", "1": "busy", "2": "busy", "4": "offline", "8": "ringing",
@@ -110,6 +113,7 @@ class _Call:
     origin: _Leg | None = None
     line: str = ""
     line_from_variable: bool = False
+    campaign_item_id: str = ""     # CAMPAIGN_ITEM channel variable (a campaign dial, issue 10)
     caller_num: str = ""
     caller_name: str = ""
     caller_known: bool = False
@@ -175,6 +179,8 @@ class CallTracker:
         self._last_stamp = ""
         self._disconnected_at: datetime | None = None
         self.failed_events = 0     # AMI messages a handler could not take (logged, see feed)
+        self._paused_in: dict[str, set[str]] = {}          # extension → queues it is paused in
+        self._member_ext: dict[tuple[str, str], str] = {}  # (queue, interface) → extension
         self._handlers: dict[str, Callable[[Message, datetime], list[DomainEvent]]] = {
             "Newchannel": self._on_newchannel,
             "Newstate": self._on_newstate,
@@ -204,6 +210,8 @@ class CallTracker:
         """One AMI message → the domain events it causes (often none). Never raises on
         unknown or malformed messages: those are counted in ``failed_events`` and logged."""
         try:
+            if message.get("Event", "") in QUEUE_EVENTS:
+                return self._feed_queue(message)
             handler = self._handlers.get(message.get("Event", ""))
             if handler is None:
                 stamp = message.get("Timestamp")
@@ -214,6 +222,35 @@ class CallTracker:
         except Exception as exc:  # a malformed message must not stop call tracking
             self._failed(message, exc)
             return []
+
+    def _feed_queue(self, message: Message) -> list[DomainEvent]:
+        """Queue messages: the call's queue (ring time, abandon) as before, the queue panel's
+        events (callcore/ami/queues.py), and a member's pause as its extension's state."""
+        at = self._time(message)
+        handler = self._handlers.get(message.get("Event", ""))
+        out: list[DomainEvent] = handler(message, at) if handler is not None else []
+        for event in translate_queue(message, at, self.extension_of):
+            out.append(event)  # type: ignore[arg-type]
+            key = (event.queue, getattr(event, "interface", ""))
+            if isinstance(event, QueueMemberSeen) and event.extension:
+                self._member_ext[key] = event.extension
+                out.extend(self._set_paused(event.extension, event.queue, event.paused))
+            elif isinstance(event, QueueMemberGone) and key in self._member_ext:
+                out.extend(self._set_paused(self._member_ext.pop(key), event.queue, False))
+        return out
+
+    def _set_paused(self, extension: str, queue: str, paused: bool) -> list[DomainEvent]:
+        queues = self._paused_in.setdefault(extension, set())
+        before = bool(queues)
+        (queues.add if paused else queues.discard)(queue)
+        if bool(queues) == before:
+            return []
+        return [ExtensionStateChanged(extension=extension, paused=bool(queues),  # type: ignore[arg-type]
+                                      state=self._ext_state.get(extension) or "unknown")]
+
+    def is_paused(self, extension: str) -> bool:
+        """Paused in at least one queue (the transfer dialog shows "paused")."""
+        return bool(self._paused_in.get(extension))
 
     def _failed(self, message: object, exc: Exception) -> None:
         """Count and log (event name and error, never the whole message) an AMI message
@@ -599,6 +636,11 @@ class CallTracker:
             if value and leg is not None:
                 leg.call.app_dial_statuses.append(value)
             return []
+        if variable in CAMPAIGN_VARIABLES:
+            leg = self._legs.get(m.get("Uniqueid", ""))
+            if leg is not None and m.get("Value", "").strip():
+                leg.call.campaign_item_id = m.get("Value", "").strip()
+            return []
         if variable in self._did_variables:
             leg = self._legs.get(m.get("Uniqueid", ""))
             value = m.get("Value", "").strip()
@@ -753,7 +795,8 @@ class CallTracker:
         if self._ext_state.get(exten) == state:
             return []
         self._ext_state[exten] = state
-        return [ExtensionStateChanged(extension=exten, state=state)]  # type: ignore[arg-type]
+        return [ExtensionStateChanged(extension=exten, state=state,  # type: ignore[arg-type]
+                                      paused=self.is_paused(exten))]
 
     def _on_originate_response(self, m: Message, at: datetime) -> list[DomainEvent]:
         """Tells what a click-to-dial wanted to call even when the operator never answered."""
@@ -1006,7 +1049,7 @@ class CallTracker:
             ended_at=ended.isoformat(timespec="milliseconds"),
             ring_seconds=round(max(ring_seconds, 0.0), 3), talk_seconds=round(max(talk_seconds, 0.0), 3),
             transferred_from=call.received_from, transferred_to=call.transferred_to,
-            queue=call.queue, transfer_note=call.received_note)
+            queue=call.queue, transfer_note=call.received_note, campaign_item_id=call.campaign_item_id)
 
     def _is_extension_like(self, number: str) -> bool:
         return self._is_extension_number(number) or (number.isdigit() and len(number) <= 6)

@@ -32,16 +32,18 @@ class DialFeature:
         with self._lock:
             return self._last
 
-    def dial(self, number: str) -> Any:
+    def dial(self, number: str, campaign_item_id: str = "") -> Any:
         """Ring this workstation's phone, then ``number``. Non-blocking: returns the future
         of the PBX's answer; a refusal also comes back as ``CommandFailed``, a success as
-        ``DialStarted``."""
+        ``DialStarted``. ``campaign_item_id``: the call is logged with that campaign entry
+        (a channel variable every station's tracker reads, issue 10)."""
         number = (number or "").strip()
         if not number:
             return None
         with self._lock:
             self._last = number
-        future = self.commands.dial(number)
+        future = (self.commands.dial(number, {"CAMPAIGN_ITEM": campaign_item_id}) if campaign_item_id
+                  else self.commands.dial(number))
         self._announce(future, number, "dial")
         return future
 
