@@ -93,12 +93,11 @@ class ReminderWindow(ttk.Toplevel):
         actions.pack(fill="x")
         self.call_button = ttk.Button(actions, text=_("Call now"), bootstyle="success", command=self.call_now)
         self.call_button.pack(side="left")
-        ttk.Label(actions, text=_("Snooze")).pack(side="left", padx=(14, 4))
         self.snooze_buttons = {}
-        for minutes in SNOOZE_CHOICES:
-            button = ttk.Button(actions, text=_("{n} min").format(n=minutes), bootstyle="info-outline",
+        for i, minutes in enumerate(SNOOZE_CHOICES):
+            button = ttk.Button(actions, text=_("Snooze {n} min").format(n=minutes), bootstyle="info-outline",
                                 command=lambda m=minutes: self.snooze(m))
-            button.pack(side="left", padx=(0, 4))
+            button.pack(side="left", padx=(14 if i == 0 else 0, 4))
             self.snooze_buttons[minutes] = button
 
         done_row = ttk.Frame(frame)
