@@ -43,6 +43,8 @@ def setting_labels() -> dict[str, str]:
         "popup.silent": _("Silent: open popups minimised"),
         "popup.bring_to_front": _("Bring the window to the front"),
         "popup.auto_close_seconds": _("Close an ended call's popup after (seconds)"),
+        "campaign": _("Campaigns"),
+        "campaign.countdown_seconds": _("Preview dialler countdown (seconds)"),
         "notify": _("Notifications"),
         "notify.seconds": _("Notification seconds"),
         "store": _("Storage"),

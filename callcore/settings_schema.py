@@ -27,6 +27,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "lines": {},   # DID -> note shown in the popup ("trunk info")
     "pbxes": {},   # AMI-4: a list of further PBXs (callcore/pbxes.py); ami.* is the first
     "recordings": {"folder": "", "url_pattern": "", "file_pattern": "{linkedid}.wav"},
+    "campaign": {"countdown_seconds": 30},   # CAMP-3: the preview dialler dials after this
 }
 
 # Every number has a range (a test checks): 1e300 seconds or NaN must never reach a thread.
@@ -38,6 +39,7 @@ _INT_RANGES = {
     ("notify", "seconds"): (0, 3600),
     ("popup", "auto_close_seconds"): (0, 86400),
     ("dial", "internal_length"): (1, 10),
+    ("campaign", "countdown_seconds"): (0, 3600),
 }
 _FLOAT_RANGES = {
     ("ami", "timeout"): (1.0, 300.0),

@@ -124,6 +124,8 @@ def fields() -> list[Field]:
               first_run=False, hint=_("0 = no notifications")),
         Field("popup", "auto_close_seconds", "int", "calls", first_run=False,
               hint=_("A popup with notes stays open; 0 = never")),
+        Field("campaign", "countdown_seconds", "int", "calls", first_run=False,
+              hint=_("Campaigns: the next number is dialled after this; 0 = at once")),
         Field("match", "digits", "int", "calls", first_run=False),
         Field("match", "min_length", "int", "calls", first_run=False),
         Field("match", "max_length", "int", "calls", first_run=False),
