@@ -213,5 +213,28 @@ def test_two_stations_fire_on_the_assigned_users_station_only(tmp_path):
                 station.quit()
 
 
+def test_one_user_signed_in_on_two_stations_sees_it_once(tmp_path):
+    (tmp_path / "shared").mkdir()
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "PYTHONPATH": str(ROOT)}
+    admin = settings_file(tmp_path, "ws-admin", "299")
+    cli(admin, "users", "add", "--name", "Bob", "--role", "agent")
+    first = Station(settings_file(tmp_path, "ws-b1", "202"), "Bob", env)
+    second = Station(settings_file(tmp_path, "ws-b2", "203"), "Bob", env)
+    try:
+        item = first.send(f"schedule 2101234567 {iso_in(6)} Bob", "scheduled ").split()[1]
+        deadline = time.monotonic() + 40
+        while not any(item in line for s in (first, second) for line in s.lines if line.startswith("reminder ")):
+            assert time.monotonic() < deadline, "no station showed it"
+            time.sleep(0.2)
+        wait_until(lambda: shown_everywhere(first, item) and shown_everywhere(second, item))
+        fired = first.status()["fired"] + second.status()["fired"]
+        assert fired.count(item) == 1, fired
+    finally:
+        for station in (first, second):
+            if station.proc.poll() is None:
+                station.quit()
+
+
 if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "worker":
     sys.exit(worker(sys.argv[2], sys.argv[3]))
