@@ -108,8 +108,9 @@ class OperatorUi:
         self.session_ui = SessionUi(self.root, self.ports, self.window,
                                     toast=self.notifier.show_toast, on_quit=self.quit)
         # SCHED-1..3, CON-6, POP-6: schedule, reminders, activities (issue 8).
-        self.scheduling = ScheduleWindows(self.root, self.ports, call_soon=self.pump.call_soon,
-                                          notifier=self.notifier)
+        self.scheduling = ScheduleWindows(
+            self.root, self.ports, call_soon=self.pump.call_soon, notifier=self.notifier,
+            background=lambda work, done: self.pump.run_in_background(work, done, name="scheduled-calls"))
         self.scheduling.install(self.root, getattr(self.window, "menus", {}).get("calls"),
                                 selected_number=self._selected_number)
         # CON-1..6, REP-3: the call console and statistics (Calls › Call console…, Ctrl+Shift+L).

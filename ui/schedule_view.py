@@ -186,8 +186,10 @@ class ScheduleWindows:
     ``call_soon`` and the notifier)."""
 
     def __init__(self, root: tk.Misc, ports: UiPorts, *, call_soon: Callable[..., None] | None = None,
-                 notifier: Any = None, bell: Callable[[], None] | None = None):
+                 notifier: Any = None, bell: Callable[[], None] | None = None,
+                 background: Callable[[Callable[[], Any], Callable[[Any], None]], Any] | None = None):
         self.root = root
+        self._background = background
         self.ports = ports
         self._call_soon = call_soon
         self.notifier = notifier
@@ -298,20 +300,30 @@ class ScheduleWindows:
                                          number=popup.leg.number)
 
     def show_scheduled_in(self, popup: Any) -> None:
-        """POP-3: the popup says when this caller's next scheduled calls are."""
+        """POP-3: the popup says when this caller's next scheduled calls are. The lookup
+        reads every open scheduled call, so it runs off the Tk thread when it can."""
         if self.schedule is None or not hasattr(popup, "show_scheduled"):
             return
         contact_id, _name = self._popup_contact(popup)
+        number = popup.leg.number or ""
+        schedule = self.schedule
+
+        def work() -> list[Any]:
+            return schedule.open_for(contact_id=contact_id, number=number, limit=3)
+
+        def done(items: list[Any]) -> None:
+            if items and not getattr(popup, "closed", False):
+                from datetime import datetime
+                whens = ", ".join(datetime.fromisoformat(i.reminder_at).astimezone().strftime("%d.%m %H:%M")
+                                  for i in items)
+                popup.show_scheduled(_("Scheduled: {when}").format(when=whens))
+        if self._background is not None:
+            self._background(work, done)
+            return
         try:
-            items = self.schedule.open_for(contact_id=contact_id, number=popup.leg.number or "", limit=3)
+            done(work())
         except Exception:  # noqa: BLE001 - never stop a popup for this
             log.exception("open scheduled calls for the popup")
-            return
-        if items:
-            from datetime import datetime
-            whens = ", ".join(datetime.fromisoformat(i.reminder_at).astimezone().strftime("%d.%m %H:%M")
-                              for i in items)
-            popup.show_scheduled(_("Scheduled: {when}").format(when=whens))
 
     def _dialog_closed(self, dialog: Any) -> None:
         if dialog in self.dialogs:

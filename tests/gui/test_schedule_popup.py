@@ -50,8 +50,7 @@ def test_popup_schedules_a_callback_and_makes_an_activity_for_the_caller(root, u
     office.schedule.schedule("2101234567", NOW + timedelta(days=1), contact_id=office.contact.id)
     ui.ui_event(ringing("L1", "2101234567"))
     popup = ui.popups["L1"]
-    root.update()
-    assert popup.scheduled_label.cget("text").startswith("Scheduled: ")
+    assert wait_until(root, lambda: popup.scheduled_label.cget("text").startswith("Scheduled: "), pump=ui.pump)
     shot(popup, "popup-schedule")
     popup.schedule_button.invoke()
     dialog = ui.scheduling.dialogs[-1]

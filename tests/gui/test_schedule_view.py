@@ -142,3 +142,23 @@ def test_schedule_from_the_calls_table_uses_the_selected_number(root, office, wi
     dialog = windows.dialogs[-1]
     assert dialog.number_var.get() == "2109876543"
     dialog.close()
+
+
+def test_edit_from_the_view_changes_time_and_note_and_ends_a_snooze(root, office, windows):
+    item = office.schedule.schedule("1002", NOW + timedelta(hours=1), notes="first note")
+    office.schedule.snooze(item.id, 15)
+    view = windows.open_view()
+    root.update()
+    view.edit()
+    dialog = windows.dialogs[-1]
+    assert dialog.title() == "Scheduled call — 1002"
+    dialog.date_var.set("2030-03-04")
+    dialog.time_var.set("08:15")
+    dialog.note.delete("1.0", "end")
+    dialog.note.insert("1.0", "second note")
+    assert dialog.save() is not None
+    stored = office.store.scheduled.get(item.id)
+    due = datetime.fromisoformat(stored.due_at).astimezone()
+    assert ((due.year, due.month, due.day, due.hour, due.minute), stored.notes, stored.snoozed_until) == (
+        (2030, 3, 4, 8, 15), "second note", None)
+    assert wait_until(root, lambda: rows(view) and rows(view)[0]["values"][6] == "second note")
