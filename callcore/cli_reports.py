@@ -162,6 +162,9 @@ def _extend_contacts_import(commands: Any) -> None:
     if imp is None:
         return
     csv_handler = imp.get_default("handler")
+    for action in imp._actions:
+        if action.dest == "file":
+            action.metavar = "FILE.csv|FILE.xlsx"
     imp.add_argument("--map", default="", metavar="field=Header,…",
                      help=_("which column holds which field, e.g. name=Επωνυμία,phone:mobile=Κινητό "
                             "(headers in English, Greek, Russian and Czech are recognised without it)"))
@@ -169,7 +172,10 @@ def _extend_contacts_import(commands: Any) -> None:
                      help=_("save the rejected rows, with the reason, as an Excel file"))
 
     def handler(args: argparse.Namespace, settings: Any) -> int:
-        if Path(args.file).suffix.lower() in (".xlsx", ".xlsm") or args.map or args.rejected:
+        from reports.xlsx_import import needs_mapping
+        path = Path(args.file)
+        if path.suffix.lower() in (".xlsx", ".xlsm") or args.map or args.rejected \
+                or path.is_file() and needs_mapping(path, getattr(args, "encoding", None)):
             return cmd_contacts_import_mapped(args, settings)
         return csv_handler(args, settings)
     imp.set_defaults(handler=handler)

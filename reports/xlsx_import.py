@@ -360,6 +360,17 @@ def _read_csv_contacts(path: Path, given: dict[str, str] | None, encoding: str |
     return out
 
 
+def needs_mapping(path: Path | str, encoding: str | None = None) -> bool:
+    """Whether a CSV file has columns that only the en/el/ru/cs guess understands (the
+    plain CSV import would leave them out)."""
+    try:
+        text, _used = read_text(path, encoding)
+    except ImportFileError:
+        return False
+    found = _csv_header(text)
+    return bool(found) and any(h.strip() and not header_field(h) and guess_field(h) for h in found[2])
+
+
 @dataclass
 class Preview:
     headers: list[str]

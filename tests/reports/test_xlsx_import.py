@@ -108,6 +108,15 @@ def test_csv_with_cyrillic_headers_in_cp1251_and_duplicates_option(office, tmp_p
     assert (ivan["name"], ivan["city"]) == ("Иван Петров", "Москва")
 
 
+def test_csv_with_greek_headers_needs_no_map(office, tmp_path):
+    path = tmp_path / "πελάτες.csv"
+    path.write_text("Επωνυμία;Κινητό;Πόλη\nΩμέγα ΑΕ;6971234567;Πάτρα\n", encoding="utf-8")
+    out = ok(run(office, "contacts", "import", str(path)))
+    assert "imported 1 contacts: 1 added, 0 updated" in out
+    [omega] = find(office, "6971234567")
+    assert (omega["name"], omega["city"], omega["phones"][0]["label"]) == ("Ωμέγα ΑΕ", "Πάτρα", "mobile")
+
+
 def test_export_then_import_round_trip(office, tmp_path):
     ok(run(office, "contacts", "add", "--name", "Jiří Dvořák", "--type", "other", "--phone", "602123456:mobile",
            "--phone", "+420 222 333 444"))
