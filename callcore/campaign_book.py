@@ -588,6 +588,24 @@ class CampaignBook:
         return rows
 
 
+def scheduler(store: Any, user: str, campaign: Any) -> Any:
+    """'Call back later': a scheduled call for the user (issue 8's ScheduleBook)."""
+    from .records import User
+    from .scheduled_calls import ScheduleBook
+
+    def me() -> Any:
+        return User(name=user, id="") if user else None
+    book = ScheduleBook(store, me=me)
+
+    def schedule(entry: Any, when: datetime, note: str) -> str:
+        known = bool(user) and book.user_named(user) is not None
+        item = book.schedule(entry.number, when, contact_id=entry.contact_id, contact_name=entry.name,
+                             assigned_user=user if known or len(store.users) == 0 else "",
+                             notes=(f"{campaign.code}: {note}" if note else campaign.code))
+        return item.id
+    return schedule
+
+
 def state_label(state: str) -> str:
     return {PENDING: _("pending"), IN_PROGRESS: _("in progress"), UNANSWERED: _("unanswered"),
             COMPLETED: _("completed")}.get(state, state)
@@ -609,4 +627,4 @@ def numbers_called_since(calls: Iterator[Any]) -> set[str]:
 
 
 __all__ = ["AddReport", "CampaignBook", "CampaignClosed", "CampaignError", "Claimed", "FINAL", "RETRY",
-           "SCHEDULE", "number_key", "numbers_called_since", "state_label"]
+           "SCHEDULE", "number_key", "numbers_called_since", "scheduler", "state_label"]

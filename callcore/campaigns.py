@@ -179,3 +179,11 @@ class Counters:
                 "pending": self.pending, "completed": self.completed,
                 "by_outcome": dict(self.by_outcome or {}), "by_operator": dict(self.by_operator or {}),
                 "progress": round(self.progress, 4)}
+
+
+@dataclass(frozen=True)
+class CampaignWorkChanged:
+    """The work view's state changed (entry, phase, countdown): the window redraws it."""
+
+    campaign_id: str
+    phase: str

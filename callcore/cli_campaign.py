@@ -256,25 +256,8 @@ def cmd_next(args: argparse.Namespace, settings: Settings) -> int:
     return _run(args, settings, body)
 
 
-def schedule_for(store: Any, user: str, campaign: Any) -> Any:
-    """'Call back later': a scheduled call for the user (issue 8's ScheduleBook)."""
-    from .records import User
-    from .scheduled_calls import ScheduleBook
-
-    def me() -> Any:
-        return User(name=user, id="") if user else None
-    book = ScheduleBook(store, me=me)
-
-    def schedule(entry: Any, when: datetime, note: str) -> str:
-        known = bool(user) and book.user_named(user) is not None
-        item = book.schedule(entry.number, when, contact_id=entry.contact_id, contact_name=entry.name,
-                             assigned_user=user if known or len(store.users) == 0 else "",
-                             notes=(f"{campaign.code}: {note}" if note else campaign.code))
-        return item.id
-    return schedule
-
-
 def cmd_outcome(args: argparse.Namespace, settings: Settings) -> int:
+    from .campaign_book import scheduler
     from .scheduled_calls import parse_when
     at = None
     if args.at:
@@ -287,7 +270,7 @@ def cmd_outcome(args: argparse.Namespace, settings: Settings) -> int:
         c = book.find(args.name)
         try:
             outcome = book.record_outcome(c.id, args.entry_id, args.result, args.note, call_id=args.call_id,
-                                          schedule=schedule_for(store, book.user, c), call_back_at=at)
+                                          schedule=scheduler(store, book.user, c), call_back_at=at)
         except RecordError as exc:
             raise CliError(str(exc)) from None
         print(_("Recorded {result} for {entry}").format(result=outcome.result, entry=args.entry_id)

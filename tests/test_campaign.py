@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from callcore.campaign_book import CampaignBook, CampaignError
+from callcore.campaign_book import CampaignBook, CampaignError, scheduler
 from callcore.campaign_import import read_entries
 from callcore.campaigns import COMPLETED, IN_PROGRESS, PENDING, UNANSWERED, CampaignClosed
-from callcore.cli_campaign import schedule_for
 from callcore.records import Campaign, Contact, Phone
 from callcore.store import Store
 
@@ -91,7 +90,7 @@ def test_call_back_later_creates_a_scheduled_call(tmp_path):
     got = book.next_entries(c.id, lambda s: setattr(clock, "now", clock.now + timedelta(seconds=s)))
     when = T0 + timedelta(days=1)
     out = book.record_outcome(c.id, got[0].entry.id, "call_back", "after lunch",
-                              schedule=schedule_for(store, "anna", c), call_back_at=when)
+                              schedule=scheduler(store, "anna", c), call_back_at=when)
     item = store.scheduled.get(out.scheduled_id)
     assert (item.number, item.assigned_user, item.notes, item.contact_name) == (
         "2100000000", "anna", "Spring: after lunch", "Person 0")

@@ -94,6 +94,7 @@ class App:
     annotations: Any = None
     users: UsersFeature | None = None
     console: Any = None           # callcore.app.console (issue 9): the call console
+    campaigns: Any = None         # callcore.app.campaigns (issue 10): mass-call campaigns
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -197,5 +198,10 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
         wire_schedule(app)            # scheduled calls, reminders, activities (issue 8)
         from .console import wire_console     # numpy: only the window needs it
         wire_console(app)             # the call console and statistics (issue 9)
+        from .campaigns import CampaignFeature    # issue 10: campaigns and the preview dialler
+        app.campaigns = CampaignFeature(store, hub, settings, station=settings.station_id, user=user,
+                                        dial=app.dialling.dial)
+        app._closers.append(app.campaigns.close)
         app._closers.append(follow_signed_in_user(
-            hub, [(app.call_log, "user"), (app.transfer, "user_name"), (app.speed_dial, "user_name")], user))
+            hub, [(app.call_log, "user"), (app.transfer, "user_name"), (app.speed_dial, "user_name"),
+                  (app.campaigns, "user_name")], user))
