@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import logging
 import queue
+import re
 import threading
 import time as _time
 import uuid
@@ -36,6 +37,7 @@ from ..console_query import (COLUMNS, GROUPS, PRESETS, QUICK_RANGES, CallDetails
                              ConsoleRow, GroupRow, quick_range, wall_seconds, _wall_of_iso)
 
 log = logging.getLogger(__name__)
+_NON_DIGITS = re.compile(r"\D")
 
 _F = {name: i for i, name in enumerate(
     ("id", "linkedid", "direction", "status", "started_at", "caller_number", "caller_name", "called_number",
@@ -50,12 +52,15 @@ _TYPE = {t: i for i, t in enumerate(CONTACT_TYPES)}
 
 class _Strings:
     """Interned texts: code 0 is ''. Only ever appended to, so readers on other threads
-    see a consistent prefix."""
+    see a consistent prefix. Codes used as a name or a number are listed apart: free text
+    searches one joined text of those (``re.finditer`` in C), not every interned string."""
 
     def __init__(self) -> None:
         self.text: list[str] = [""]
         self.code: dict[str, int] = {"": 0}
-        self._folded: list[str] = [""]
+        self._roles: dict[str, tuple[list[int], set[int]]] = {"name": ([], set()), "number": ([], set())}
+        self._folded: dict[int, str] = {}
+        self._joined: dict[str, tuple[int, str, np.ndarray, np.ndarray]] = {}
         self._ranks: np.ndarray | None = None
 
     def add(self, value: str | None) -> int:
@@ -66,24 +71,54 @@ class _Strings:
             self.text.append(value)
         return code
 
-    def folded(self) -> list[str]:
-        for i in range(len(self._folded), len(self.text)):
-            self._folded.append(fold(self.text[i]))
-        return self._folded
+    def role(self, kind: str, code: int) -> int:
+        """Note that ``code`` is used as a ``name`` or a ``number`` (searchable)."""
+        listed, seen = self._roles[kind]
+        if code not in seen:
+            seen.add(code)
+            listed.append(code)
+        return code
 
-    def matching(self, needle: str, digits: bool = False) -> np.ndarray:
-        texts = self.text if digits else self.folded()
-        return np.fromiter((i for i, t in enumerate(texts) if i and needle in t), dtype=np.int32)
+    def fold_of(self, code: int) -> str:
+        folded = self._folded.get(code)
+        if folded is None:
+            folded = self._folded[code] = fold(self.text[code])
+        return folded
+
+    def matching(self, needle: str, kind: str) -> np.ndarray:
+        """Codes of ``kind`` (name: folded; number: digits only) containing ``needle``."""
+        listed, _seen = self._roles[kind]
+        cached = self._joined.get(kind)
+        if cached is None or cached[0] != len(listed):
+            codes = np.array(listed, dtype=np.int32)
+            pieces = ([self.fold_of(c) for c in listed] if kind == "name"
+                      else [_NON_DIGITS.sub("", self.text[c]) for c in listed])
+            starts = np.cumsum([0] + [len(x) + 1 for x in pieces[:-1]]) if pieces else np.zeros(0, np.int64)
+            cached = self._joined[kind] = (len(listed), "\n".join(pieces), np.asarray(starts), codes)
+        _n, joined, starts, codes = cached
+        if not needle or codes.size == 0:
+            return np.zeros(0, dtype=np.int32)
+        found = np.fromiter((m.start() for m in re.finditer(re.escape(needle), joined)), dtype=np.int64)
+        if found.size == 0:
+            return np.zeros(0, dtype=np.int32)
+        return np.unique(codes[np.searchsorted(starts, found, side="right") - 1])
 
     def ranks(self) -> np.ndarray:
-        """Alphabetical (folded) rank of every code, for sorting by a text column."""
+        """Alphabetical rank of every code (names folded), for sorting by a text column."""
         if self._ranks is None or self._ranks.size != len(self.text):
-            folded = self.folded()[:len(self.text)]
-            order = sorted(range(len(folded)), key=folded.__getitem__)
+            names = self._roles["name"][1]
+            keys = [self.fold_of(c) if c in names else t for c, t in enumerate(self.text)]
+            order = sorted(range(len(keys)), key=keys.__getitem__)
             ranks = np.empty(len(order), dtype=np.int32)
             ranks[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
             self._ranks = ranks
         return self._ranks
+
+    def member(self, column: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """``np.isin(column, codes)`` through a lookup table (one gather, no sort)."""
+        table = np.zeros(len(self.text), dtype=np.bool_)
+        table[codes] = True
+        return table[column]
 
 
 _COLS = ("t", "dir", "st", "ring", "talk", "caller", "called", "name", "cid", "user", "ext", "xto", "camp",
@@ -346,7 +381,7 @@ class ConsoleFeature:
 
     def _build(self, month: str, rows: Sequence[tuple], notes: dict[str, Any] | None = None) -> _Block:
         n = len(rows)
-        get, intern = self._strings.code.get, self._strings.add
+        get, intern, role = self._strings.code.get, self._strings.add, self._strings.role
 
         def add(value: str) -> int:
             code = get(value)
@@ -359,9 +394,11 @@ class ConsoleFeature:
             "st": np.fromiter((_STATUS.get(r[F["status"]], 0) for r in rows), dtype=np.int8, count=n),
             "ring": np.fromiter((r[F["ring_seconds"]] or 0 for r in rows), dtype=np.float32, count=n),
             "talk": np.fromiter((r[F["talk_seconds"]] or 0 for r in rows), dtype=np.float32, count=n),
-            "caller": np.fromiter((add(r[F["caller_number"]]) for r in rows), dtype=np.int32, count=n),
-            "called": np.fromiter((add(r[F["called_number"]]) for r in rows), dtype=np.int32, count=n),
-            "name": np.fromiter((add(r[F["contact_name"]] or r[F["caller_name"]]) for r in rows),
+            "caller": np.fromiter((role("number", add(r[F["caller_number"]])) for r in rows), dtype=np.int32,
+                                  count=n),
+            "called": np.fromiter((role("number", add(r[F["called_number"]])) for r in rows), dtype=np.int32,
+                                  count=n),
+            "name": np.fromiter((role("name", add(r[F["contact_name"]] or r[F["caller_name"]])) for r in rows),
                                 dtype=np.int32, count=n),
             "cid": np.fromiter((add(r[F["contact_id"]]) for r in rows), dtype=np.int32, count=n),
             "user": np.fromiter((add(r[F["user"]]) for r in rows), dtype=np.int32, count=n),
@@ -393,7 +430,7 @@ class ConsoleFeature:
         if note.contact_id:
             block.cols["cid"][i] = self._strings.add(note.contact_id)
             if note.contact_name:
-                block.cols["name"][i] = self._strings.add(note.contact_name)
+                block.cols["name"][i] = self._strings.role("name", self._strings.add(note.contact_name))
 
     def _on_store_changed(self, event: StoreChanged) -> None:
         if self._thread is None:
@@ -533,15 +570,20 @@ class ConsoleFeature:
         text = query.text.strip()
         name_codes = number_codes = None
         if text:
-            name_codes = s.matching(fold(text))
+            name_codes = s.matching(fold(text), "name")
             digits = "".join(ch for ch in fold(text) if ch.isdigit())
-            number_codes = s.matching(digits, digits=True) if digits and len(digits) >= len(text.replace(" ", "")) - 1 \
+            number_codes = s.matching(digits, "number") if digits and len(digits) >= len(text.replace(" ", "")) - 1 \
                 else np.zeros(0, dtype=np.int32)
         type_ok = None
         if query.contact_types:
             _company, types = self._contact_maps()
             type_ok = np.isin(types, [_TYPE[t] for t in query.contact_types if t in _TYPE])
         blocks = [self._blocks[m] for m in sorted(self._blocks) if first_month <= m <= last_month]
+        if name_codes is not None:
+            name_table = np.zeros(len(s.text), dtype=np.bool_)
+            name_table[name_codes] = True
+            number_table = np.zeros(len(s.text), dtype=np.bool_)
+            number_table[number_codes] = True
         hits_parts: list[tuple[int, np.ndarray]] = []
         for b, block in enumerate(blocks):
             c = block.cols
@@ -555,19 +597,18 @@ class ConsoleFeature:
             if query.statuses:
                 mask &= np.isin(c["st"], sts)
             if user_codes is not None:
-                mask &= np.isin(c["user"], user_codes)
+                mask &= s.member(c["user"], user_codes)
             if ext_codes is not None:
-                mask &= np.isin(c["ext"], ext_codes)
+                mask &= s.member(c["ext"], ext_codes)
             if line_codes is not None:
-                mask &= np.isin(c["called"], line_codes)
+                mask &= s.member(c["called"], line_codes)
             if query.campaign:
                 mask &= c["camp"] if query.campaign == "yes" else ~c["camp"]
             if type_ok is not None:
                 cid = c["cid"]
                 mask &= type_ok[np.minimum(cid, type_ok.size - 1)] & (cid < type_ok.size)
             if name_codes is not None:
-                mask &= (np.isin(c["name"], name_codes) | np.isin(c["caller"], number_codes)
-                         | np.isin(c["called"], number_codes))
+                mask &= (name_table[c["name"]] | number_table[c["caller"]] | number_table[c["called"]])
             hits = np.flatnonzero(mask).astype(np.int32)
             if hits.size:
                 hits_parts.append((b, hits))
