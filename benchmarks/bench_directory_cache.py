@@ -107,7 +107,7 @@ def main() -> int:
             snapshot = directory_cache._snapshot(store)
             t0 = time.perf_counter()
             directory_cache.write_cache(cache_path(folder), directory_cache._expected_header(RULES),
-                                        snapshot.fingerprint(), snapshot.signatures(), state)
+                                        snapshot.fingerprint(), snapshot, state)
             write.append(time.perf_counter() - t0)
         rows.insert(2, row("write the file alone", write))
         memory = [f"- index kept in memory (tracemalloc): built {kept_mb(build):.1f} MB, "

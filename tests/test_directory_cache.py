@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
@@ -266,14 +267,19 @@ class Boom:
 
 
 def damage_foreign_pickle(path: Path) -> None:
-    """A file that looks like ours but would run code if unpickled naively."""
-    head = pickle.dumps({"format": 1, "sections": {}})
-    path.write_bytes(directory_cache.MAGIC + len(head).to_bytes(4, "little") + head + pickle.dumps(Boom()))
+    """A file that passes every check but would run code if its index were unpickled naively."""
+    header, data = directory_cache._read(path)
+    begin, length, crc = header["sections"]["ids"]
+    ids = bytes(data[len(directory_cache.MAGIC) + begin:][:length])
+    evil = pickle.dumps(Boom())
+    header["sections"] = {"ids": (0, len(ids), crc), "index": (len(ids), len(evil), zlib.crc32(evil))}
+    head = pickle.dumps(header)
+    path.write_bytes(directory_cache.MAGIC + ids + evil + head + len(head).to_bytes(4, "little"))
 
 
 def damage_evil_header(path: Path) -> None:
     head = pickle.dumps(Boom())
-    path.write_bytes(directory_cache.MAGIC + len(head).to_bytes(4, "little") + head)
+    path.write_bytes(directory_cache.MAGIC + head + len(head).to_bytes(4, "little"))
 
 
 @pytest.mark.parametrize("damage", [damage_truncate, damage_flip_bytes, damage_empty, damage_garbage,
@@ -288,6 +294,8 @@ def test_a_damaged_or_foreign_file_is_ignored_and_replaced(filled, damage, tmp_p
     assert result.source == "build" and result.problem
     assert answers(result.directory) == expected
     assert not (tmp_path / "should-not-exist.txt").exists()
+    if damage in (damage_foreign_pickle, damage_evil_header):
+        assert "refuses pathlib" in result.problem
     assert load(store, folder).source == "cache"            # the file was written again
 
 
