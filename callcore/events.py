@@ -221,5 +221,72 @@ class ReminderDue:
     missed: bool = False
 
 
+@dataclass(frozen=True)
+class QueueSeen:
+    """A call queue of a PBX (AMI ``QueueParams``, from ``QueueStatus`` at every connect)."""
+
+    queue: str
+    strategy: str = ""
+    completed: int = 0
+    abandoned: int = 0
+    server: str = ""            # '' = the first PBX (as ConnectionStateChanged.server)
+
+
+@dataclass(frozen=True)
+class QueueMemberSeen:
+    """A member of a queue as it is now (``QueueMember`` at connect, then
+    ``QueueMemberAdded/Status/Pause``). ``state``: free/ringing/busy/offline/unknown."""
+
+    queue: str
+    interface: str              # e.g. PJSIP/202: what QueuePause/QueueRemove name
+    name: str = ""
+    extension: str = ""         # '' when the interface is no extension's phone
+    state: str = "unknown"
+    paused: bool = False
+    reason: str = ""            # why paused (QueuePause Reason)
+    dynamic: bool = False       # added by QueueAdd (may leave); static ones are in queues.conf
+    server: str = ""
+
+
+@dataclass(frozen=True)
+class QueueMemberGone:
+    queue: str
+    interface: str
+    server: str = ""
+
+
+@dataclass(frozen=True)
+class QueueCallerWaiting:
+    """A caller waits in a queue (``QueueEntry`` at connect, ``QueueCallerJoin``)."""
+
+    queue: str
+    uniqueid: str
+    number: str = ""
+    name: str = ""
+    position: int = 0
+    since: datetime | None = None   # when they started waiting (for the wait time)
+    server: str = ""
+
+
+@dataclass(frozen=True)
+class QueueCallerGone:
+    """A caller left a queue: answered (``QueueCallerLeave``) or gave up (``…Abandon``)."""
+
+    queue: str
+    uniqueid: str
+    abandoned: bool = False
+    server: str = ""
+
+
+@dataclass(frozen=True)
+class QueuesChanged:
+    """The queue panel's state changed (``callcore.app.queues``): read it again."""
+
+    server: str = ""
+
+
+QueueEvent = Union[QueueSeen, QueueMemberSeen, QueueMemberGone, QueueCallerWaiting, QueueCallerGone]
+
 DomainEvent = Union[LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded,
-                    CallLogged, ExtensionStateChanged, ConnectionStateChanged, TransferNoteReceived]
+                    CallLogged, ExtensionStateChanged, ConnectionStateChanged, TransferNoteReceived,
+                    QueueSeen, QueueMemberSeen, QueueMemberGone, QueueCallerWaiting, QueueCallerGone]

@@ -65,6 +65,8 @@ def setting_labels() -> dict[str, str]:
         "recordings.folder": _("Recordings folder"),
         "recordings.url_pattern": _("Recording address (URL pattern)"),
         "recordings.file_pattern": _("Recording file name"),
+        "queues": _("Queues"),
+        "queues.joinable": _("Queues operators may join themselves"),
         "users": _("Users"),
         "users.passwords": _("Users sign in with a password"),
         "users.private_notes": _("Call notes of others only by role"),

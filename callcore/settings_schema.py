@@ -27,6 +27,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "lines": {},   # DID -> note shown in the popup ("trunk info")
     "pbxes": {},   # AMI-4: a list of further PBXs (callcore/pbxes.py); ami.* is the first
     "recordings": {"folder": "", "url_pattern": "", "file_pattern": "{linkedid}.wav"},
+    "queues": {"joinable": ""},    # queue names operators may join/leave themselves; * = all
     "campaign": {"countdown_seconds": 30},   # CAMP-3: the preview dialler dials after this
 }
 

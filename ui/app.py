@@ -118,6 +118,10 @@ class OperatorUi:
         self.console = ConsoleWindows(self.root, self.ports, call_soon=self.pump.call_soon,
                                       open_contact=lambda contact_id: self.dialling.open_card(contact_id))
         self.console.install(self.root, getattr(self.window, "menus", {}).get("calls"))
+        # Issue 11: the queue panel (Calls › Queues…, Ctrl+Shift+Q).
+        from .queues import QueuesWindows
+        self.queues = QueuesWindows(self.root, self.ports, call_soon=self.pump.call_soon)
+        self.queues.install(self.root, getattr(self.window, "menus", {}).get("calls"))
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:

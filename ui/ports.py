@@ -442,6 +442,26 @@ class StationInfo:
     popup_settings: Callable[[], PopupSettings] = PopupSettings
 
 
+@runtime_checkable
+class QueuesPort(Protocol):
+    """The queue panel (issue 11): ``queues()`` is an immutable snapshot for the signed-in
+    operator (``callcore.queue_board.QueueView``); changes arrive as ``QueuesChanged``.
+    Commands are non-blocking; ``done(ok, message)`` is called from another thread."""
+
+    def queues(self) -> list[Any]:
+        """The queues this operator sees, with waiting callers and members."""
+
+    def pause(self, server: str, queue: str, paused: bool, reason: str = "",
+              done: Callable[[bool, str], None] | None = None) -> None:
+        """Pause (with a reason) or resume the operator's own membership ('' = every queue)."""
+
+    def join(self, server: str, queue: str, done: Callable[[bool, str], None] | None = None) -> None:
+        """Join the queue as a dynamic member (where ``may_join``)."""
+
+    def leave(self, server: str, queue: str, done: Callable[[bool, str], None] | None = None) -> None:
+        """Leave the queue (a dynamic membership only, ``may_leave``)."""
+
+
 @dataclass(frozen=True)
 class UiPorts:
     """Everything the operator window is given, one port per feature."""
@@ -465,6 +485,7 @@ class UiPorts:
     activities: "ActivitiesPort | None" = None  # None: no activities
     console: "ConsolePort | None" = None       # None: no call console (View › Call console)
     stats: "StatsPort | None" = None           # None: no statistics tab
+    queues: "QueuesPort | None" = None         # None: no queue panel (Calls › Queues…)
 
     @classmethod
     def of(cls, provider: Any, events: EventsPort | None = None) -> "UiPorts":

@@ -139,6 +139,8 @@ def fields() -> list[Field]:
               hint=_("e.g. {linkedid}.wav or {uniqueid}.wav")),
         Field("recordings", "url_pattern", "text", "storage", first_run=False,
               hint=_("Or an address, e.g. https://pbx/rec/{linkedid}.wav")),
+        Field("queues", "joinable", "text", "calls", first_run=False,
+              hint=_("Queue names, comma-separated; * = every queue; empty = none")),
         Field("lines", "", "lines", "lines", first_run=False,
               hint=_("One line per company number: 2101234567 = Sales — quote prices")),
         Field("ami", "timeout", "float", "advanced", first_run=False),

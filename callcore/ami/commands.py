@@ -169,6 +169,14 @@ class PbxCommands:
         route = getattr(self._conn, "for_extension", None)
         return self._bound(*route(extension)) if route is not None else self
 
+    def _via_server(self, label: str) -> "PbxCommands":
+        """The PBX named ``label`` ('' = the first), e.g. the one a queue is on."""
+        route = getattr(self._conn, "for_server", None)
+        connection = route(label) if route is not None else (self._conn if not label else None)
+        if connection is None:
+            raise Refused(_("No PBX named {name} in the settings").format(name=label))
+        return self._bound(connection, label or self.server)
+
     def _via_leg(self, leg_id: str) -> tuple["PbxCommands", str]:
         route = getattr(self._conn, "for_leg", None)
         if route is None:
@@ -380,3 +388,42 @@ class PbxCommands:
         reply = await self._action({"Action": "UserEvent", "UserEvent": TRANSFER_NOTE_EVENT, **headers})
         if not reply.ok:
             raise Refused(_refusal(reply.message))
+
+    # ------------------------------------------------------------------ queues (issue 11)
+    def queue_pause(self, server: str, interface: str, paused: bool, reason: str = "",
+                    queue: str = "") -> concurrent.futures.Future:
+        """Pause or resume a member (``QueuePause``) in ``queue``, or in every queue of
+        that PBX when ``queue`` is ''. The reason shows in QueueMemberPause and reports."""
+        action = {"Action": "QueuePause", "Interface": interface, "Paused": "true" if paused else "false"}
+        if queue:
+            action["Queue"] = queue
+        if reason and paused:
+            action["Reason"] = reason
+        return self._queue_action(server, action, queue or interface)
+
+    def queue_add(self, server: str, queue: str, interface: str,
+                  member_name: str = "") -> concurrent.futures.Future:
+        """Join ``queue`` as a dynamic member (``QueueAdd``; it can be left again)."""
+        action = {"Action": "QueueAdd", "Queue": queue, "Interface": interface}
+        if member_name:
+            action["MemberName"] = member_name
+        return self._queue_action(server, action, queue)
+
+    def queue_remove(self, server: str, queue: str, interface: str) -> concurrent.futures.Future:
+        """Leave ``queue`` (``QueueRemove``: dynamic members only; Asterisk refuses static)."""
+        return self._queue_action(server, {"Action": "QueueRemove", "Queue": queue,
+                                           "Interface": interface}, queue)
+
+    def _queue_action(self, server: str, action: Mapping[str, Any], what: str) -> concurrent.futures.Future:
+        try:
+            view = self._via_server(server)
+        except Refused as exc:
+            return _done(CommandResult(False, str(exc)))
+
+        async def run() -> CommandResult:
+            reply = await view._action(action)
+            if reply.ok:
+                return CommandResult(True, reply.message)
+            return CommandResult(False, _("The PBX refused: {message}").format(
+                message=reply.message or _("no reason given")))
+        return view._run(run)

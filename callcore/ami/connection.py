@@ -379,11 +379,16 @@ class AmiConnection:
         self._buffer = []
         states: list = []
         channels: list | None = None
+        queues: list = []
         try:
             states = await self._list(manager, "ExtensionStateList")
             channels = await self._list(manager, "CoreShowChannels")
         except (asyncio.TimeoutError, ConnectionClosed) as exc:
             log.warning("AMI rebuild incomplete: %s", type(exc).__name__)
+        try:
+            queues = await self._queue_status(manager)         # the queue panel (issue 11)
+        except (asyncio.TimeoutError, ConnectionClosed) as exc:
+            log.warning("AMI QueueStatus incomplete: %s", type(exc).__name__)
         events: list[DomainEvent] = []
         try:
             for item in states:
@@ -392,12 +397,22 @@ class AmiConnection:
             if channels is not None:
                 events.extend(self.tracker.rebuild_from(
                     [c for c in channels if c.get("Event") == "CoreShowChannel"], self._now()))
+            for item in queues:        # QueueParams, QueueMember, QueueEntry
+                if item.get("Event") in ("QueueParams", "QueueMember", "QueueEntry"):
+                    events.extend(self.tracker.feed(item))
         except Exception:
             log.exception("AMI rebuild failed")
         buffered, self._buffer = self._buffer, None
         for headers in buffered:
             events.extend(self._track(headers))
         self._emit(events)
+
+    async def _queue_status(self, manager: _Manager) -> list[dict[str, str]]:
+        """QueueStatus items; [] from a PBX without app_queue. Not ``as_list``: its single
+        error (or plain) reply would then wait for a list that never comes."""
+        reply = await asyncio.wait_for(manager.send_action({"Action": "QueueStatus"}),
+                                       self._action_timeout)
+        return [plain_headers(r) for r in reply] if isinstance(reply, list) else []
 
     async def _list(self, manager: _Manager, action: str) -> list[dict[str, str]]:
         replies = await asyncio.wait_for(manager.send_action({"Action": action}, as_list=True),

@@ -22,7 +22,8 @@ import logging
 from typing import Any, Callable, Iterable, Mapping
 
 from ..events import (ConnectionStateChanged, DomainEvent, LegAnswered, LegEnded, LegHeld,
-                      LegResumed, LegRinging, LegTransferred, TransferNoteReceived)
+                      LegResumed, LegRinging, LegTransferred, QueueCallerGone, QueueCallerWaiting,
+                      QueueMemberGone, QueueMemberSeen, QueueSeen, TransferNoteReceived)
 from ..logs import add_secret
 from ..pbxes import PbxSpec, parse_pbx_list, server_for
 from .connection import AmiConnection, tls_context
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 EventCallback = Callable[[DomainEvent], None]
 _LEG_EVENTS = (LegRinging, LegAnswered, LegHeld, LegResumed, LegTransferred, LegEnded,
                TransferNoteReceived)
+_SERVER_EVENTS = (ConnectionStateChanged, QueueSeen, QueueMemberSeen, QueueMemberGone,
+                  QueueCallerWaiting, QueueCallerGone)
 SEPARATOR = "@"
 
 
@@ -42,7 +45,7 @@ def qualify_leg(leg_id: str, server: str) -> str:
 
 def relabel(event: DomainEvent, server: str) -> DomainEvent:
     """An event of a non-first PBX as the app sees it: leg ids and state carry its name."""
-    if isinstance(event, ConnectionStateChanged):
+    if isinstance(event, _SERVER_EVENTS):
         return dataclasses.replace(event, server=server)
     if isinstance(event, _LEG_EVENTS) and getattr(event, "leg_id", ""):
         return dataclasses.replace(event, leg_id=qualify_leg(event.leg_id, server))

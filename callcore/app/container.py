@@ -95,6 +95,7 @@ class App:
     users: UsersFeature | None = None
     console: Any = None           # callcore.app.console (issue 9): the call console
     campaigns: Any = None         # callcore.app.campaigns (issue 10): mass-call campaigns
+    queues: Any = None            # callcore.app.queues (issue 11): the queue panel
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -195,6 +196,13 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
         app.session = SessionFeature(store, hub, settings, default_state_file(), extension=app.extension)
         app.users = UsersFeature(store, app.session)
         log_policy.session = app.session
+        from .queues import QueuesFeature     # issue 11: the queue panel
+        app.queues = QueuesFeature(store, hub, app.commands, extension=app.extension,
+                                   technology=settings.get("station.technology") or "PJSIP",
+                                   own_server=app.pool.server_of_extension(app.extension),
+                                   joinable=settings.get("queues.joinable") or "",
+                                   session=app.session, member_name=user)
+        app._closers.append(app.queues.close)
         wire_schedule(app)            # scheduled calls, reminders, activities (issue 8)
         from .console import wire_console     # numpy: only the window needs it
         wire_console(app)             # the call console and statistics (issue 9)
