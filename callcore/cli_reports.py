@@ -95,9 +95,10 @@ def _out_path(text: str, suffixes: tuple[str, ...]) -> Path:
     return path
 
 
-def _source(store: Any):
+def _source(store: Any, flt: Any):
     from reports.make import Source
-    return Source(calls=store.calls.since, scheduled=store.scheduled.all,
+    from reports.query import until
+    return Source(calls=lambda start: until(store.calls.since(start), flt.end), scheduled=store.scheduled.all,
                   contacts=lambda: store.contacts.all(copy=False))
 
 
@@ -108,7 +109,8 @@ def cmd_report(args: argparse.Namespace, settings: Any) -> int:
     out = _out_path(args.out, (".pdf",))
 
     def body(store: Any) -> int:
-        pages = write_report(out, args.kind, flt, _source(store), office=str(settings.get("office.name") or ""))
+        pages = write_report(out, args.kind, flt, _source(store, flt),
+                             office=str(settings.get("office.name") or ""))
         print(_("wrote {path} ({pages} pages)").format(path=out, pages=pages))
         return EXIT_OK
     return _run_with_store(args, settings, body)
@@ -116,7 +118,7 @@ def cmd_report(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Any) -> int:
     from reports.columns import call_columns, contact_columns, schedule_columns
-    from reports.query import report_title, select_calls, select_contacts, select_schedule
+    from reports.query import report_title, select_calls, select_contacts, select_schedule, until
     from .cli import EXIT_OK, CliError, _run_with_store
     from .records import CONTACT_TYPES
     fmt = args.format or Path(args.out).suffix.lower().lstrip(".")
@@ -133,7 +135,8 @@ def cmd_export(args: argparse.Namespace, settings: Any) -> int:
     def body(store: Any) -> int:
         if args.what == "calls":
             start = flt.start - timedelta(days=1) if flt.start else None
-            columns, rows, total = call_columns(), select_calls(store.calls.since(start), flt), None
+            calls = until(store.calls.since(start), flt.end)
+            columns, rows, total = call_columns(), select_calls(calls, flt), None
         elif args.what == "schedule":
             items = select_schedule(store.scheduled.all(), flt)
             columns, rows, total = schedule_columns(), items, len(items)

@@ -133,6 +133,21 @@ def select_calls(calls: Iterable[CallRecord], flt: ReportFilter, kind: str = "ca
         yield call
 
 
+def until(calls: Iterable[CallRecord], end: datetime | None) -> Iterator[CallRecord]:
+    """Calls given oldest first (``store.calls.since``), stopped a day after ``end`` (local
+    times vs stored offsets), so a report on one month of a long log does not read the
+    months after it. ``select_calls`` still applies the exact range."""
+    if end is None:
+        yield from calls
+        return
+    stop = end + timedelta(days=1)
+    for call in calls:
+        started = local_time(call.started_at)
+        if started is not None and started >= stop:
+            return
+        yield call
+
+
 def select_schedule(items: Iterable[ScheduledCall], flt: ReportFilter) -> list[ScheduledCall]:
     """Scheduled calls due in the range that pass the filter (status: open/done/cancelled;
     user: the assigned user), by due time."""

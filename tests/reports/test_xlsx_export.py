@@ -97,6 +97,11 @@ def test_export_filters_and_formats_from_the_command_line(office, tmp_path):
         rows = list(csv.DictReader(f))
     assert rows and all(r["Started"].startswith("2026-02") and r["Direction"] == "incoming" for r in rows)
     assert {r["Talk"] for r in rows} <= {str(i) for i in range(300)}          # seconds
+    out = tmp_path / "jan.csv"
+    ok(run(office, "export", "calls", "--from", "2026-01-28", "--to", "2026-01-28", "--out", str(out)))
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        days = {r["Started"][:10] for r in csv.DictReader(f)}
+    assert days == {"2026-01-28"}
     out = tmp_path / "others.xlsx"
     ok(run(office, "export", "contacts", "--type", "other", "--out", str(out)))
     ws = openpyxl.load_workbook(out).active
