@@ -143,6 +143,9 @@ def _open(store: Any, rules: MatchRules, cache_folder: Path | None,
                 problem = str(exc) if isinstance(exc, CacheDamaged) else f"cannot read: {exc}"
                 log.warning("directory cache %s ignored (%s); building the index", path, problem)
                 result = DirectoryLoad(directory, "build", problem=problem)
+            except Exception as exc:  # noqa: BLE001 - whatever goes wrong, a build still answers
+                log.exception("directory cache %s failed; building the index", path)
+                result = DirectoryLoad(directory, "build", problem=repr(exc))
         if result is not None and result.source != "build":
             if on_numbers_ready is not None:
                 on_numbers_ready()

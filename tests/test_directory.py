@@ -338,3 +338,50 @@ def test_lookup_answers_while_names_are_still_being_indexed():
     assert seen["waited"] is False
     assert [m.contact.name for m in seen["hit"]] == ["Πελάτης 1234"]
     assert [c.name for c in directory.search("πελατης 1234")] == ["Πελάτης 1234"]
+
+
+def test_edited_directory_answers_like_one_loaded_with_the_result():
+    """Edits go to an overlay on top of the loaded index; what a user finds must be what a
+    fresh load of the edited contacts finds (several typed words: the same contacts)."""
+    import random
+    rng = random.Random(4)
+    syllables = ["μα", "νου", "σά", "κης", "ив", "ан", "пет", "ров", "ji", "ří", "no", "vák", "an", "na"]
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(rng.randint(1, 3))).capitalize()
+
+    def person(i: int, cid: str | None = None) -> Contact:
+        fields = {"id": cid} if cid else {}
+        return Contact(name=f"{word()} {word()}", short_name=rng.choice(["", "", word()]),
+                       company=rng.choice(["", "Acme", "Škoda"]), popup_priority=rng.randint(0, 3),
+                       phones=[Phone(f"210{rng.randrange(10**7):07d}"), Phone(f"+30 69{i:08d}")], **fields)
+
+    contacts = {c.id: c for c in (person(i) for i in range(300))}
+    edited = Directory(MatchRules(digits=10, country_code="30", similar=True))
+    edited.load(contacts.values())
+    for i in range(300, 420):
+        cid = rng.choice(list(contacts))
+        if i % 4 == 0:
+            del contacts[cid]
+            edited.remove(cid)
+        else:
+            new = person(i, cid if i % 4 != 1 else None)
+            contacts[new.id] = new
+            edited.put(new)
+    fresh = Directory(edited.rules)
+    fresh.load(contacts.values())
+
+    queries = {w[:n] for c in list(contacts.values())[:80] for w in fold(c.name).split() for n in (1, 2, 4)}
+    queries |= {"acme", "skoda", "ouk", "210", "69000003", "ανα", "acme n"}
+    for query in sorted(queries):
+        got, expected = d_ids(edited.search(query, 500)), d_ids(fresh.search(query, 500))
+        assert (got if " " not in query else sorted(got)) == \
+            (expected if " " not in query else sorted(expected)), query
+    for c in list(contacts.values())[::7]:
+        number = c.phones[0].number
+        assert [(m.contact.id, m.kind) for m in edited.lookup(number)] == \
+            [(m.contact.id, m.kind) for m in fresh.lookup(number)]
+
+
+def d_ids(contacts) -> list[str]:
+    return [c.id for c in contacts]
