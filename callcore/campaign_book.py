@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .campaigns import (COMPLETED, FINAL, IN_PROGRESS, PENDING, RETRY, SCHEDULE, UNANSWERED,
                         CampaignClosed, Counters, EntryState, check_open, claim_live, claimable,
-                        confirm_wait, entry_state, parse_outcomes, retry_at, stamp, utcnow, winner)
+                        confirm_wait, entry_state, parse_outcomes, retry_at, stamp, state_label, utcnow,
+                        winner)
 from .i18n import _
 from .records import Campaign, CampaignClaim, CampaignEntry, CampaignOutcome, RecordError
 from .store.repos import Repo
@@ -604,11 +605,6 @@ def scheduler(store: Any, user: str, campaign: Any) -> Any:
                              notes=(f"{campaign.code}: {note}" if note else campaign.code))
         return item.id
     return schedule
-
-
-def state_label(state: str) -> str:
-    return {PENDING: _("pending"), IN_PROGRESS: _("in progress"), UNANSWERED: _("unanswered"),
-            COMPLETED: _("completed")}.get(state, state)
 
 
 def _with(c: Campaign, **values: Any) -> Campaign:

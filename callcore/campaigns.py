@@ -32,6 +32,11 @@ def outcome_labels() -> dict[str, str]:
             "call_back": _("Call back later")}
 
 
+def state_label(state: str) -> str:
+    return {PENDING: _("pending"), IN_PROGRESS: _("in progress"), UNANSWERED: _("unanswered"),
+            COMPLETED: _("completed")}.get(state, state)
+
+
 def outcome_label(code: str) -> str:
     return outcome_labels().get(code, code.replace("_", " "))
 
