@@ -207,7 +207,9 @@ def ui_ports_for(app):
                    contacts=contacts, speed_dial=app.speed_dial, dial_pad=app.dialling,
                    session=app.session, users=app.users,
                    schedule=app.schedule, activities=app.activities,
-                   console=app.console, stats=app.console, queues=app.queues)
+                   console=app.console, stats=app.console, queues=app.queues,
+                   recordings=app.recordings,
+                   campaigns=app.campaigns)
 
 
 class OperatorSession:

@@ -122,6 +122,10 @@ class OperatorUi:
         from .queues import QueuesWindows
         self.queues = QueuesWindows(self.root, self.ports, call_soon=self.pump.call_soon)
         self.queues.install(self.root, getattr(self.window, "menus", {}).get("calls"))
+        # Issue 10: mass-call campaigns (Calls › Campaigns…, Ctrl+Shift+M).
+        from .campaigns import CampaignWindows
+        self.campaigns = CampaignWindows(self.root, self.ports, call_soon=self.pump.call_soon)
+        self.campaigns.install(self.root, getattr(self.window, "menus", {}).get("calls"))
 
     # -- lifecycle ------------------------------------------------------------------------
     def queue_event(self, event: Any) -> None:
@@ -166,6 +170,7 @@ class OperatorUi:
         self.dialling.close()
         self.session_ui.close()
         self.scheduling.close()
+        self.campaigns.close()                 # releases the campaign entry being worked
         for popup in list(self.popups.values()):
             if not popup.save_notes_now():
                 log.error("notes of call %s could not be saved on exit", popup.leg.call_id)
