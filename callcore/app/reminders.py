@@ -228,7 +228,9 @@ class ReminderFeature:
         except Exception:  # noqa: BLE001
             log.exception("reminder %s: shown mark not written", key)
         self._claims.setdefault(occ, {})[self.station] = (at, True)
-        return ReminderDue(scheduled_id=item.id, number=item.number, name=item.contact_name,
+        contact = self.store.tables["contacts"].get(item.contact_id) if item.contact_id else None
+        return ReminderDue(scheduled_id=item.id, number=item.number,
+                           name=contact.name if contact is not None else item.contact_name,
                            notes=item.notes, due_at=item.reminder_at, assigned_user=item.assigned_user,
                            missed=ts < self._started - 1.0)
 

@@ -163,3 +163,16 @@ def test_the_loser_takes_over_when_the_winner_never_shows_it(stations):
     assert b2.at(60) == []
     b2.at(130)                                   # b1's claim went stale: b2 claims anew
     assert [e.scheduled_id for e in b2.at(133)] == [item.id]
+
+
+def test_the_reminder_names_the_contact_as_it_is_called_now(stations):
+    from callcore.records import Contact, Phone
+    b = stations("ws-b", "Bob")
+    contact = b.store.contacts.put(Contact(name="Jiri Dvorak", phones=[Phone("602111222")]))
+    item = b.schedule.schedule("602111222", T0 + timedelta(seconds=1))
+    assert item.contact_name == "Jiri Dvorak"
+    renamed = b.store.contacts.get(contact.id)
+    renamed.name = "Jiří Dvořák"
+    b.store.contacts.put(renamed)
+    b.at(0)
+    assert [e.name for e in b.at(3)] == ["Jiří Dvořák"]
