@@ -104,6 +104,13 @@ _ROW_NUMBER = re.compile(r'\br="(\d+)"')
 _V = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _T = re.compile(r"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
 _PREFIX = re.compile(r"<(\w+:)?worksheet\b")
+# The cell as Excel, LibreOffice and openpyxl write it (attributes r, s, t in this order, no
+# namespace prefix): (column letters, style, type, <v> text, <is> content). A row whose
+# cells do not all match takes the general path.
+_FAST_CELL = re.compile(r'<c r="([A-Z]+)\d*"(?: s="(\d+)")?(?: t="(\w+)")?(?: [\w:]+="[^"]*")*\s*'
+                        r'(?:/>|>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?(?:<v>([^<]*)</v>|<v\s*/>|<is>(.*?)</is>)?</c>)',
+                        re.S)
+_PLAIN_T = re.compile(r"<t(?: xml:space=\"preserve\")?>([^<]*)</t>")
 CHUNK = 1 << 22
 
 
@@ -128,6 +135,52 @@ def read_rows(path: Path | str) -> SheetRows:
         zf.close()
         raise ValueError(f"not a workbook: {exc}") from None
     return SheetRows(_rows(zf, sheet_name, strings, dates, close), last)
+
+
+def _fast_values(cells: list[tuple[str, str, str, str, str]], columns: dict[str, int], strings: list[str],
+                 dates: dict[int, bool]) -> list[Any] | None:
+    """The values of a row from ``_FAST_CELL`` matches; None when a cell needs the
+    general path (rich inline text, entities in a number …)."""
+    from html import unescape
+    values: list[Any] = []
+    append = values.append
+    for letters, style, kind, v, inline in cells:
+        index = columns.get(letters)
+        if index is None:
+            index = columns[letters] = _column_index(letters)
+        if index != len(values):
+            if index < len(values):
+                return None
+            values.extend([None] * (index - len(values)))
+        if kind == "inlineStr":
+            plain = _PLAIN_T.fullmatch(inline)
+            if plain is None:
+                if not inline:
+                    append(None)
+                    continue
+                return None
+            text = plain.group(1)
+            append(unescape(text) if "&" in text else text)
+        elif not v:
+            append(None)
+        elif kind == "s":
+            append(strings[int(v)])
+        elif kind == "" or kind == "n":
+            if style and dates and int(style) in dates:
+                from openpyxl.utils.datetime import from_excel
+                append(from_excel(float(v), timedelta=dates[int(style)]))
+            elif v.isdigit():
+                append(int(v))
+            else:
+                try:
+                    append(float(v))
+                except ValueError:
+                    return None
+        elif kind == "b":
+            append(v == "1")
+        else:                       # str (a formula's text), e (an error), d (ISO date text)
+            append(unescape(v) if "&" in v else v)
+    return values
 
 
 def _rows(zf: zipfile.ZipFile, sheet_name: str, strings: list[str], dates: dict[int, bool],
@@ -156,8 +209,17 @@ def _rows(zf: zipfile.ZipFile, sheet_name: str, strings: list[str], dates: dict[
                     attrs, body = row.groups()
                     numbered = _ROW_NUMBER.search(attrs)
                     number = int(numbered.group(1)) if numbered else number + 1
-                    values: list[Any] = []
-                    for cell in _CELL.finditer(body or ""):
+                    if not body:
+                        yield number, []
+                        continue
+                    fast = _FAST_CELL.findall(body)
+                    if len(fast) == body.count("<c "):
+                        values = _fast_values(fast, columns, strings, dates)
+                        if values is not None:
+                            yield number, values
+                            continue
+                    values = []
+                    for cell in _CELL.finditer(body):
                         attrs, inner = cell.groups()
                         ref = _ATTR_R.search(attrs)
                         if ref:
