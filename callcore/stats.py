@@ -206,8 +206,7 @@ def compute(data: StatsInput, period: str = "auto", top: int = 15, trend_top: in
 
     keys = period_keys(data.t, stats.period)
     uniq, inverse = np.unique(keys, return_inverse=True)
-    per = np.zeros((uniq.size, 4), dtype=np.int64)
-    np.add.at(per, (inverse, outcome), 1)
+    per = np.bincount(inverse * 4 + outcome, minlength=uniq.size * 4).reshape(uniq.size, 4)
     per_talk = np.bincount(inverse, weights=talk, minlength=uniq.size)
     stats.periods = [PeriodRow(period_label(int(k), stats.period), tuple(int(x) for x in row), float(s))
                      for k, row, s in zip(uniq, per, per_talk)]

@@ -58,7 +58,9 @@ class _Strings:
     def __init__(self) -> None:
         self.text: list[str] = [""]
         self.code: dict[str, int] = {"": 0}
-        self._roles: dict[str, tuple[list[int], set[int]]] = {"name": ([], set()), "number": ([], set())}
+        self._roles: dict[str, list[int]] = {"name": [], "number": []}
+        self._flags = bytearray(1)          # per code: 1 = used as a name, 2 = as a number (no sets:
+        self.shared: dict[str, str] = {}    # 1 byte per code); texts the store already holds, reused
         self._folded: dict[int, str] = {}
         self._joined: dict[str, tuple[int, str, np.ndarray, np.ndarray]] = {}
         self._ranks: np.ndarray | None = None
@@ -67,16 +69,19 @@ class _Strings:
         value = value or ""
         code = self.code.get(value)
         if code is None:
+            value = self.shared.get(value, value)
             code = self.code[value] = len(self.text)
             self.text.append(value)
+            self._flags.append(0)
         return code
 
     def role(self, kind: str, code: int) -> int:
         """Note that ``code`` is used as a ``name`` or a ``number`` (searchable)."""
-        listed, seen = self._roles[kind]
-        if code not in seen:
-            seen.add(code)
-            listed.append(code)
+        bit = 1 if kind == "name" else 2
+        flags = self._flags
+        if not flags[code] & bit:
+            flags[code] |= bit
+            self._roles[kind].append(code)
         return code
 
     def fold_of(self, code: int) -> str:
@@ -87,7 +92,7 @@ class _Strings:
 
     def matching(self, needle: str, kind: str) -> np.ndarray:
         """Codes of ``kind`` (name: folded; number: digits only) containing ``needle``."""
-        listed, _seen = self._roles[kind]
+        listed = self._roles[kind]
         cached = self._joined.get(kind)
         if cached is None or cached[0] != len(listed):
             codes = np.array(listed, dtype=np.int32)
@@ -106,8 +111,8 @@ class _Strings:
     def ranks(self) -> np.ndarray:
         """Alphabetical rank of every code (names folded), for sorting by a text column."""
         if self._ranks is None or self._ranks.size != len(self.text):
-            names = self._roles["name"][1]
-            keys = [self.fold_of(c) if c in names else t for c, t in enumerate(self.text)]
+            flags = self._flags
+            keys = [self.fold_of(c) if flags[c] & 1 else t for c, t in enumerate(self.text)]
             order = sorted(range(len(keys)), key=keys.__getitem__)
             ranks = np.empty(len(order), dtype=np.int32)
             ranks[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
@@ -193,6 +198,19 @@ def _walls(texts: Sequence[str]) -> np.ndarray:
     for i in odd:
         walls[i] = _wall_of_iso(texts[i])
     return walls
+
+
+def _in_time_order(block: _Block) -> _Block:
+    """The block with its rows sorted by start time (stable), so the index in month order is
+    in time order: "newest first" needs no sort, and other sorts break ties by time."""
+    t = block.cols["t"]
+    if t.size < 2 or bool(np.all(t[1:] >= t[:-1])):
+        return block
+    perm = np.argsort(t, kind="stable")
+    position = np.empty(perm.size, dtype=np.int64)
+    position[perm] = np.arange(perm.size)
+    odd = {int(position[old]): value for old, value in block.odd.items()}
+    return _Block(block.month, {name: col[perm] for name, col in block.cols.items()}, odd)
 
 
 class ConsoleResult:
@@ -358,6 +376,11 @@ class ConsoleFeature:
     def _start_index(self) -> None:
         self._months = self.store.calls.months()
         self._pending = list(reversed(self._months))
+        # the contacts' own id and name objects, so 100,000 contacts' texts are not kept twice
+        shared = self._strings.shared
+        for contact in self.store.contacts.all(copy=False):
+            shared[contact.id] = contact.id
+            shared[contact.name] = contact.name
         self._jobs.put((2, next(self._seq), self._index_next))
 
     def _index_next(self) -> None:
@@ -367,6 +390,11 @@ class ConsoleFeature:
         self._blocks[month] = self._build(month, self.store.calls.month_rows(month))
         if self._pending:
             self._jobs.put((2, next(self._seq), self._index_next))
+        else:
+            self._strings.shared = {}
+            self._strings.matching("", "name")        # fold the names and rank the texts now, not
+            self._strings.matching("", "number")      # at the first search or sort
+            self._strings.ranks()
 
     def wait_indexed(self, timeout: float = 60.0) -> bool:
         """Block until every month is indexed (tests, benchmarks)."""
@@ -422,7 +450,7 @@ class ConsoleFeature:
             note = annotated.get(r[0])
             if note is not None:
                 self._apply_annotation(block, i, note)
-        return block
+        return _in_time_order(block)
 
     def _apply_annotation(self, block: _Block, i: int, note: Any) -> None:
         if note.deleted_at:
@@ -468,8 +496,8 @@ class ConsoleFeature:
             else:
                 odd = dict(old.odd)
                 odd.update({old.size + i: v for i, v in new.odd.items()})
-                self._blocks[month] = _Block(month, {c: np.concatenate([old.cols[c], new.cols[c]])
-                                                     for c in _COLS}, odd)
+                self._blocks[month] = _in_time_order(_Block(month, {c: np.concatenate([old.cols[c], new.cols[c]])
+                                                                    for c in _COLS}, odd))
 
     def _annotations_changed(self, keys: list[str]) -> None:
         for key in keys:
@@ -543,14 +571,14 @@ class ConsoleFeature:
 
     def statistics(self, query: ConsoleQuery, deliver: Callable[[stats_mod.CallStats], None],
                    period: str = "auto") -> None:
-        self._submit(0, lambda: deliver(stats_mod.compute(self.run(replace(query, group_by="")).stats_input(),
-                                                          period)))
+        self._submit(0, lambda: deliver(stats_mod.compute(
+            self.run(replace(query, group_by="", sort="started"), ordered=False).stats_input(), period)))
 
     def _codes(self, values: Sequence[str]) -> np.ndarray:
         code = self._strings.code
         return np.array([code[v] for v in values if v in code], dtype=np.int32)
 
-    def run(self, query: ConsoleQuery) -> ConsoleResult:
+    def run(self, query: ConsoleQuery, ordered: bool = True) -> ConsoleResult:
         """The query on the calling thread (the console thread, or tests and benchmarks after
         ``wait_indexed``)."""
         s = self._strings
@@ -618,9 +646,9 @@ class ConsoleFeature:
         result = ConsoleResult(self, query, blocks, blk, idx, len(self._months) - len(self._pending or []),
                                len(self._months))
         result._hits = hits_parts
-        t = result.unordered("t")
-        key = self._sort_key(query.sort, result)
-        order = np.lexsort((t, key)) if key is not None else np.argsort(t, kind="stable")
+        key = self._sort_key(query.sort, result) if ordered else None
+        # blocks are in time order: "newest first" is the reverse, other keys sort stably
+        order = np.argsort(key, kind="stable") if key is not None else np.arange(idx.size)
         if query.descending:
             order = order[::-1]
         result._order = order
