@@ -26,7 +26,7 @@ class WorkView(ttk.Frame):
         self.campaign_id = ""
         top = ttk.Frame(self)
         top.pack(fill="x")
-        self.phase = ttk.Label(top, text="", font=("TkDefaultFont", 11, "bold"))
+        self.phase = ttk.Label(top, text="", font=("TkDefaultFont", 11, "bold"), wraplength=520, justify="left")
         self.phase.pack(side="left")
         self.countdown = ttk.Label(top, text="", font=("TkDefaultFont", 20, "bold"), bootstyle="primary")
         self.countdown.pack(side="right")
@@ -139,7 +139,11 @@ class WorkView(ttk.Frame):
         if st.campaign_id and st.campaign_id != self.campaign_id:
             return
         label = phase_labels().get(st.phase, st.phase)
-        self.phase.configure(text=label + ("  —  " + st.message if st.message and st.message != label else ""))
+        if st.message.startswith(label):
+            label = st.message
+        elif st.message:
+            label = f"{label}  —  {st.message}"
+        self.phase.configure(text=label)
         counting = st.phase in ("reserving", "countdown", "paused") and not st.browsing
         self.countdown.configure(text=_("Dialling in {seconds} s").format(seconds=st.seconds_left) if counting else "")
         self.position.configure(text=_("{position} of {total}").format(position=st.position, total=st.total)
