@@ -306,11 +306,13 @@ class OperatorUi:
         return popup
 
     def focus_newest_popup(self) -> CallPopup | None:
-        """F2 (main window, any popup, Calls menu): the cursor into the newest popup's notes."""
+        """F2 (main window, any popup, Calls menu): the cursor into the newest popup's notes
+        (no popup open: into the newest reminder)."""
         for popup in reversed(list(self.popups.values())):
             if not popup.closed:
                 popup.focus_notes()
                 return popup
+        self.scheduling.focus_newest_reminder()
         return None
 
     def _mark_connection(self, status: str) -> None:

@@ -355,6 +355,14 @@ class ScheduleWindows:
             pass
         return window
 
+    def focus_newest_reminder(self) -> ReminderWindow | None:
+        """F2 with no call popup open: the keyboard to the newest reminder."""
+        for window in reversed(list(self.reminders.values())):
+            if not window.closed:
+                window.focus_window()
+                return window
+        return None
+
     def _reminder_closed(self, window: ReminderWindow) -> None:
         if self.reminders.get(window.reminder.scheduled_id) is window:
             del self.reminders[window.reminder.scheduled_id]

@@ -73,3 +73,14 @@ def test_a_reminder_on_the_hub_opens_its_window(root, ui, office):
     office.hub.publish(ReminderDue(item.id, item.number, item.contact_name, item.notes, item.due_at, "Σοφία"))
     assert wait_until(root, lambda: item.id in ui.scheduling.reminders, pump=ui.pump)
     assert ui.scheduling.reminders[item.id]._title == "Reminder — 2101234567 — Ξανθή Οικονόμου"
+
+
+def test_f2_without_a_call_popup_takes_the_keyboard_to_the_newest_reminder(root, ui, office):
+    item = office.schedule.schedule("2101234567", NOW, contact_id=office.contact.id)
+    office.hub.publish(ReminderDue(item.id, item.number, item.contact_name, item.notes, item.due_at, "Σοφία"))
+    assert wait_until(root, lambda: item.id in ui.scheduling.reminders, pump=ui.pump)
+    window = ui.scheduling.reminders[item.id]
+    assert root.focus_get() is not window.outcome_entry
+    ui.focus_newest_popup()                       # what F2 does
+    assert wait_until(root, lambda: root.focus_get() is window.outcome_entry)
+    assert not window.flashing
