@@ -118,8 +118,11 @@ class ContactCard(ttk.Toplevel):
                  contact_id: str | None = None, number: str = "", label: str = "mobile",
                  kind: str = "customer", background: Background | None = None,
                  confirm: Confirm = ask_yes_no, subscribe: Subscribe | None = None,
-                 on_closed: Callable[["ContactCard"], None] | None = None):
+                 on_closed: Callable[["ContactCard"], None] | None = None,
+                 recordings: Any = None):
         self._contacts = contacts
+        self._recordings = recordings          # ui.ports.RecordingsPort: ▶ for recorded calls
+        self.play_buttons: dict[str, ttk.Button] = {}
         self._dial = dial
         self._background = background
         self._confirm = confirm
@@ -461,6 +464,28 @@ class ContactCard(ttk.Toplevel):
         self._background(lambda: self._contacts.recent_calls(contact_id, RECENT_LIMIT),
                          self.show_recent)
 
+    def _recorded_calls(self, records: Sequence[CallRecord]) -> None:
+        """Ask (on a worker thread) which calls have a recording; ▶ buttons when known."""
+        if self._recordings is None or self._background is None or not records:
+            return
+        self._background(lambda: self._recordings.recorded(records),
+                         lambda ids: self.show_play_buttons(records, ids))
+
+    def show_play_buttons(self, records: Sequence[CallRecord], ids: set[str]) -> None:
+        if self.closed or [r for r, _b in self.recent_rows] != list(records):
+            return              # closed, or the list was reloaded meanwhile
+        for index, record in enumerate(records, start=1):
+            if record.id in ids:
+                button = ttk.Button(self.recent_frame, text=_("▶"), bootstyle="info-outline", width=3,
+                                    command=lambda r=record: self.play(r))
+                button.grid(row=index, column=5, sticky="e", padx=(4, 0), pady=1)
+                ttk.ToolTip(button, text=_("Play the recording of this call"))
+                self.play_buttons[record.id] = button
+
+    def play(self, record: CallRecord) -> None:
+        problem = self._recordings.play(record) if self._recordings is not None else ""
+        self.show_message(problem or _("Playing the recording…"), ERROR_COLOUR if problem else MUTED)
+
     def show_recent(self, records: Sequence[CallRecord], empty: str | None = None) -> None:
         if self.closed:
             return
@@ -492,6 +517,8 @@ class ContactCard(ttk.Toplevel):
                 button.grid(row=index, column=4, sticky="e", pady=1)
             ttk.ToolTip(button, text=_("Call {number}: your phone rings first").format(number=number))
             self.recent_rows.append((record, button))
+        self.play_buttons = {}
+        self._recorded_calls(list(records))
 
     @property
     def recent_text(self) -> str:

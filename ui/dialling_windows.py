@@ -128,7 +128,8 @@ class DiallingWindows:
         card = ContactCard(self.root, contacts=self.ports.contacts, dial=self.ports.dial,
                            contact_id=contact_id, number=number, label=label,
                            background=self._background, confirm=self._confirm,
-                           subscribe=self._subscribe(), on_closed=self._card_closed)
+                           subscribe=self._subscribe(), on_closed=self._card_closed,
+                           recordings=self.ports.recordings)
         self.cards[card.contact.id] = card
         return card
 

@@ -443,6 +443,20 @@ class StationInfo:
 
 
 @runtime_checkable
+class RecordingsPort(Protocol):
+    """Call recordings (issue 11): a play button only for calls that have one."""
+
+    def recorded(self, records: Sequence[CallRecord]) -> set[str]:
+        """Ids of the calls that have a recording. File/network I/O: from a worker thread."""
+
+    def check(self, records: Sequence[CallRecord], deliver: Callable[[set[str]], None]) -> None:
+        """``recorded`` on callcore's worker thread; ``deliver(ids)`` is called from it."""
+
+    def play(self, record: CallRecord) -> str:
+        """Open the recording in the system's player; '' when started, else why not."""
+
+
+@runtime_checkable
 class QueuesPort(Protocol):
     """The queue panel (issue 11): ``queues()`` is an immutable snapshot for the signed-in
     operator (``callcore.queue_board.QueueView``); changes arrive as ``QueuesChanged``.
@@ -515,6 +529,7 @@ class UiPorts:
     console: "ConsolePort | None" = None       # None: no call console (View › Call console)
     stats: "StatsPort | None" = None           # None: no statistics tab
     queues: "QueuesPort | None" = None         # None: no queue panel (Calls › Queues…)
+    recordings: "RecordingsPort | None" = None  # None: no play buttons
     campaigns: "CampaignPort | None" = None    # None: no campaigns (Calls › Campaigns…)
 
     @classmethod

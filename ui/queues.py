@@ -50,13 +50,13 @@ class QueuesWindows:
         if self.ports.queues is None:
             return
         for sequence in ("<Control-Shift-Q>", "<Control-Shift-q>"):
-            root.bind(sequence, lambda _e: (self.open(), "break")[1])
+            root.bind(sequence, lambda _e: (self.show(), "break")[1])
         if menu is not None:
             text, underline = mnemonic(_("&Queues…"))
             menu.add_command(label=text, underline=underline, accelerator=_("Ctrl+Shift+Q"),
-                             command=self.open)
+                             command=self.show)
 
-    def open(self) -> "QueuesWindow":
+    def show(self) -> "QueuesWindow":
         if self.window is not None and self.window.winfo_exists():
             self.window.lift()
             return self.window

@@ -96,6 +96,7 @@ class App:
     console: Any = None           # callcore.app.console (issue 9): the call console
     campaigns: Any = None         # callcore.app.campaigns (issue 10): mass-call campaigns
     queues: Any = None            # callcore.app.queues (issue 11): the queue panel
+    recordings: Any = None        # callcore.app.recordings (issue 11): play buttons
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
@@ -203,6 +204,8 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
                                    joinable=settings.get("queues.joinable") or "",
                                    session=app.session, member_name=user)
         app._closers.append(app.queues.close)
+        from .recordings import RecordingsFeature   # issue 11: recordings of calls
+        app.recordings = RecordingsFeature(settings)
         wire_schedule(app)            # scheduled calls, reminders, activities (issue 8)
         from .console import wire_console     # numpy: only the window needs it
         wire_console(app)             # the call console and statistics (issue 9)

@@ -232,6 +232,7 @@ class ConsoleWindow(ttk.Toplevel):
                 ("link", _("Link to contact…"), self.link_contact, "secondary"),
                 ("schedule", _("Schedule…"), self.schedule, "secondary"),
                 ("activity", _("Create activity…"), self.create_activity, "secondary"),
+                ("play", _("▶ Play recording"), self.play_recording, "info-outline"),   # issue 11
                 ("delete", _("Delete selected"), self.delete_selected, "danger-outline"),
                 ("clear", _("Clear all shown…"), self.clear_shown, "danger-outline")):
             button = ttk.Button(actions, text=label, command=command, bootstyle=style)
@@ -334,6 +335,22 @@ class ConsoleWindow(ttk.Toplevel):
         self.details_box.delete("1.0", "end")
         self.details_box.insert("1.0", text)
         self.details_box.configure(state="disabled")
+        self.recorded = None                 # issue 11: ▶ only once the recording is found
+        recordings = getattr(self.ports, "recordings", None)
+        if details is not None and recordings is not None:
+            recordings.check([details.record], lambda ids: self.call_soon(self._recording_known, row, details, ids))
+        self._update_buttons()
+
+    def _recording_known(self, row: ConsoleRow, details: Any, ids: set[str]) -> None:
+        if self.winfo_exists() and self.details is details and details.record.id in ids:
+            self.recorded = details.record
+            self._update_buttons()
+
+    def play_recording(self) -> None:
+        recordings = getattr(self.ports, "recordings", None)
+        if self.recorded is not None and recordings is not None:
+            problem = recordings.play(self.recorded)
+            self.message.configure(text=problem or _("Playing the recording…"))
 
     def _update_buttons(self) -> None:
         rows = self.selected_rows()
@@ -346,6 +363,9 @@ class ConsoleWindow(ttk.Toplevel):
         self.buttons["schedule"].configure(state=state(one is not None and self.ports.schedule is not None))
         self.buttons["activity"].configure(state=state(one is not None and self.ports.activities is not None))
         self.buttons["delete"].configure(state=state(bool(rows)))
+        recorded = getattr(self, "recorded", None)
+        self.buttons["play"].configure(state=state(one is not None and recorded is not None
+                                                   and self.details is not None and self.details.record is recorded))
         self.buttons["clear"].configure(state=state(self.result is not None and self.result.total > 0))
 
     def call_back(self) -> None:
