@@ -113,6 +113,8 @@ class OperatorUi:
             background=lambda work, done: self.pump.run_in_background(work, done, name="scheduled-calls"))
         self.scheduling.install(self.root, getattr(self.window, "menus", {}).get("calls"),
                                 selected_number=self._selected_number)
+        if self.scheduling.schedule is not None:       # Schedule call… in cards and the directory
+            self.dialling.on_schedule = self.scheduling.open_schedule_dialog
         # CON-1..6, REP-3: the call console and statistics (Calls › Call console…, Ctrl+Shift+L).
         from .console import ConsoleWindows
         self.console = ConsoleWindows(self.root, self.ports, call_soon=self.pump.call_soon,

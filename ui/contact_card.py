@@ -119,11 +119,12 @@ class ContactCard(ttk.Toplevel):
                  kind: str = "customer", background: Background | None = None,
                  confirm: Confirm = ask_yes_no, subscribe: Subscribe | None = None,
                  on_closed: Callable[["ContactCard"], None] | None = None,
-                 recordings: Any = None):
+                 recordings: Any = None, on_schedule: Callable[..., Any] | None = None):
         self._contacts = contacts
         self._recordings = recordings          # ui.ports.RecordingsPort: ▶ for recorded calls
         self.play_buttons: dict[str, ttk.Button] = {}
         self._dial = dial
+        self._on_schedule = on_schedule        # SCHED-1: a call back to this contact, later
         self._background = background
         self._confirm = confirm
         self._on_closed = on_closed
@@ -209,6 +210,12 @@ class ContactCard(ttk.Toplevel):
         ttk.ToolTip(self.delete_button, text=_("Delete this contact for everyone; asks first (Ctrl+Delete)"))
         if not self.is_new:
             self.delete_button.pack(side="right", padx=(0, 6))
+        self.schedule_button = ttk.Button(buttons, text=_("Schedule call…"),
+                                          bootstyle="primary-outline", command=self.schedule_call)
+        ttk.ToolTip(self.schedule_button, text=_("Schedule a call to this contact (Ctrl+Shift+R)"))
+        if self._on_schedule is not None and not self.is_new:
+            self.schedule_button.pack(side="right", padx=(0, 6))
+            bind_ctrl(self, "r", self.schedule_call, shift=True)
 
         body = ttk.Frame(outer)
         body.pack(fill="both", expand=True)
@@ -546,6 +553,14 @@ class ContactCard(ttk.Toplevel):
         if self._on_closed is not None:
             self._on_closed(self)
         self.destroy()
+
+    def schedule_call(self) -> Any:
+        """Open the schedule dialog for this contact's first phone (SCHED-1)."""
+        if self._on_schedule is None or self.is_new:
+            return None
+        phones = [row.number_var.get().strip() for row in self.phone_rows if row.number_var.get().strip()]
+        return self._on_schedule(number=phones[0] if phones else "", contact_id=self.contact.id,
+                                 contact_name=self.contact.name)
 
 
 class AddNumberDialog(ttk.Toplevel):

@@ -39,6 +39,9 @@ class DiallingWindows:
         self.directory: DirectoryWindow | None = None
         self.cards: dict[str, ContactCard] = {}
         self.add_dialog: AddNumberDialog | None = None
+        # Set by the window when scheduled calls are available: open_schedule_dialog(number=,
+        # contact_id=, contact_name=) for the directory's and the cards' Schedule call….
+        self.on_schedule: Callable[..., Any] | None = None
 
     @property
     def can_dial(self) -> bool:
@@ -113,7 +116,7 @@ class DiallingWindows:
             open_card=self.open_card, on_pick_number=on_pick_number,
             on_pick_contact=on_pick_contact, subscribe=self._subscribe(), confirm=self._confirm,
             on_closed=lambda w: setattr(self, "directory", None) if self.directory is w else None,
-            purpose=purpose, text=text)
+            purpose=purpose, text=text, on_schedule=self.on_schedule)
         return self.directory
 
     def open_card(self, contact_id: str | None = None, number: str = "",
@@ -129,7 +132,7 @@ class DiallingWindows:
                            contact_id=contact_id, number=number, label=label,
                            background=self._background, confirm=self._confirm,
                            subscribe=self._subscribe(), on_closed=self._card_closed,
-                           recordings=self.ports.recordings)
+                           recordings=self.ports.recordings, on_schedule=self.on_schedule)
         self.cards[card.contact.id] = card
         return card
 

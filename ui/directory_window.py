@@ -115,8 +115,10 @@ class DirectoryWindow(ttk.Toplevel):
                  on_pick_contact: Callable[[Contact], None] | None = None,
                  subscribe: Subscribe | None = None, confirm: Confirm = ask_yes_no,
                  on_closed: Callable[["DirectoryWindow"], None] | None = None,
-                 purpose: str = "", text: str = ""):
+                 purpose: str = "", text: str = "",
+                 on_schedule: Callable[..., Any] | None = None):
         self._contacts = contacts
+        self.on_schedule = on_schedule
         self._dial = dial
         self._open_card = open_card
         self._on_pick_number = on_pick_number
@@ -227,6 +229,12 @@ class DirectoryWindow(ttk.Toplevel):
             self.new_button.pack(side="right", padx=(0, 6))
         if not picking:
             self.delete_button.pack(side="right", padx=(0, 6))
+        self.schedule_button = ttk.Button(buttons, text=_("Schedule call…"),
+                                          bootstyle="primary-outline", command=self.schedule_selected)
+        ttk.ToolTip(self.schedule_button, text=_("Schedule a call to the selected contact (Ctrl+Shift+R)"))
+        if self.on_schedule is not None and not picking:
+            self.schedule_button.pack(side="right", padx=(0, 6))
+            bind_ctrl(self, "r", self.schedule_selected, shift=True)
 
     # -- searching ------------------------------------------------------------------------
     @property
@@ -396,3 +404,11 @@ class DirectoryWindow(ttk.Toplevel):
         if self._on_closed is not None:
             self._on_closed(self)
         self.destroy()
+
+    def schedule_selected(self) -> Any:
+        """Schedule a call to the selected contact's first phone (SCHED-1)."""
+        contact = self.selected()
+        if contact is None or self.on_schedule is None:
+            return None
+        number = contact.phones[0].number if contact.phones else ""
+        return self.on_schedule(number=number, contact_id=contact.id, contact_name=contact.name)
