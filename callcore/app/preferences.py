@@ -30,6 +30,10 @@ class PreferencesFeature:
         office = self.office_defaults()
         out: dict[str, dict[str, Any]] = {}
         for section, keys in values.items():
+            if section == "pbxes":            # AMI-4: the list as a whole
+                if (keys or []) != (office.get("pbxes") or []):
+                    out["pbxes"] = copy.deepcopy(keys)
+                continue
             if not isinstance(keys, dict):
                 continue
             if section == "lines":
@@ -70,7 +74,8 @@ class PreferencesFeature:
         return dict(self.settings.section("popup"))
 
     def settings_values(self) -> dict[str, dict[str, Any]]:
-        return {k: dict(v) for k, v in self.settings.data.items()}
+        return {k: dict(v) if isinstance(v, dict) else copy.deepcopy(v)   # pbxes: a list
+                for k, v in self.settings.data.items()}
 
     def save_settings(self, values: dict[str, dict[str, Any]]) -> None:
         """Per-user overrides; they take effect at the next start (the dialog says so)."""

@@ -82,3 +82,26 @@ def test_the_dialog_has_a_place_for_the_pbx_list_and_recordings():
     assert not errors and values["pbxes"] == [BRANCH]
     _values, errors = validate({"pbxes": "name=branch host=h port=99999 username=u"})
     assert "line 1" in errors["pbxes"] and "port" in errors["pbxes"]
+
+
+def test_the_dialog_round_trip_keeps_the_pbx_list(tmp_path):
+    """Open the settings dialog's values, change the list, save: the user's file has it and
+    the next start loads it (office file untouched)."""
+    from callcore.app.preferences import PreferencesFeature
+    from callcore.settings import save_user_settings
+    from ui.settings_form import fields, initial_value, validate
+    office = write(tmp_path / "office.json", {"ami": {"host": "pbx.office"}, "pbxes": [BRANCH]})
+    settings = load_settings(office, user_file=False)
+    prefs = PreferencesFeature(settings)
+    current = prefs.settings_values()
+    [field] = [f for f in fields() if f.dotted == "pbxes"]
+    text = initial_value(field, current) + "\nname=far host=10.2.0.9 username=crm secret=f4r-secret serves=5*"
+    values, errors = validate({"pbxes": text, "ami.host": "pbx.office"})
+    assert not errors
+    overrides = prefs.overrides(values)
+    assert [p["name"] for p in overrides["pbxes"]] == ["branch", "far"] and "ami" not in overrides
+    user = tmp_path / "user.json"
+    save_user_settings(overrides, user)
+    again = load_settings(office, user_file=user)
+    assert [spec.name for spec in parse_pbx_list(again.data["pbxes"])] == ["branch", "far"]
+    assert prefs.overrides({"pbxes": [BRANCH]}) == {}           # unchanged: nothing of its own
