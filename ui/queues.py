@@ -124,13 +124,24 @@ class QueuesWindow(ttk.Toplevel):
         self._unsubscribe = []
         if events is not None:
             for kind in (QueuesChanged, UserSignedIn, UserSignedOut):
-                self._unsubscribe.append(events.subscribe(kind, lambda _e: self.refresh(),
+                self._unsubscribe.append(events.subscribe(kind, lambda _e: self.refresh_soon(),
                                                           deliver=call_soon))
         self.bind("<Destroy>", self._destroyed, add="+")
         self.refresh()
         self._tick()
 
     # ------------------------------------------------------------------ drawing
+    def refresh_soon(self) -> None:
+        """A busy PBX sends a QueueMemberStatus per phone state change: redraw once per
+        burst (within 100 ms), not once per event."""
+        if not getattr(self, "_refresh_pending", False) and self.winfo_exists():
+            self._refresh_pending = True
+            self.after(100, self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self._refresh_pending = False
+        self.refresh()
+
     def refresh(self) -> None:
         """Read the queues again and redraw, keeping the selected queue selected."""
         if not self.winfo_exists():
