@@ -41,7 +41,7 @@ class StatsInput:
     user: np.ndarray              # int32 codes
     contact: np.ndarray           # int32 codes (0 = no contact)
     company: np.ndarray           # int32 codes (0 = none)
-    line: np.ndarray              # int32 codes (the line / DID, or the number dialled)
+    line: np.ndarray              # int32 codes of the line / DID dialled (0: not an incoming call)
     name_of: Callable[[int], str] = str   # code -> text for user, contact, company, line
 
     def __len__(self) -> int:
@@ -57,6 +57,7 @@ class Tally:
     answered: int
     talk_seconds: float
     ring_seconds: float
+    code: int = 0                 # the code it was counted under (for the monthly trend)
 
     @property
     def average_talk(self) -> float:
@@ -167,20 +168,20 @@ def _tallies(codes: np.ndarray, answered: np.ndarray, talk: np.ndarray, ring: np
     order = order[keys[order] != 0]
     if limit is not None:
         order = order[:limit]
-    out = [Tally(name_of(int(keys[g])), int(calls[g]), int(ans[g]), float(tk[g]), float(rg[g])) for g in order]
+    out = [Tally(name_of(int(keys[g])), int(calls[g]), int(ans[g]), float(tk[g]), float(rg[g]), int(keys[g]))
+           for g in order]
     out.sort(key=lambda x: (-x.talk_seconds, -x.calls, x.name))
     return out
 
 
-def _trend(codes: np.ndarray, months: np.ndarray, talk: np.ndarray, top: Sequence[Tally],
-           name_of: Callable[[int], str], code_of: dict[str, int]) -> dict[str, list[tuple[str, float]]]:
+def _trend(codes: np.ndarray, months: np.ndarray, talk: np.ndarray,
+           top: Sequence[Tally]) -> dict[str, list[tuple[str, float]]]:
     out: dict[str, list[tuple[str, float]]] = {}
     if codes.size == 0:
         return out
     all_months = np.unique(months)
     for tally in top:
-        code = code_of[tally.name]
-        mask = codes == code
+        mask = codes == tally.code
         per = np.bincount(np.searchsorted(all_months, months[mask]), weights=talk[mask],
                           minlength=all_months.size)
         out[tally.name] = [(period_label(int(m), "month"), float(v)) for m, v in zip(all_months, per)]
@@ -220,19 +221,13 @@ def compute(data: StatsInput, period: str = "auto", top: int = 15, trend_top: in
     name_of = data.name_of
     stats.operators = _tallies(data.user, answered, talk, ring, name_of)
     stats.operators.sort(key=lambda x: (-x.calls, x.name))
-    stats.lines = _tallies(data.line, answered, talk, ring, name_of)
+    stats.lines = _tallies(data.line, answered, talk, ring, name_of, 100)
     stats.lines.sort(key=lambda x: (-x.calls, x.name))
     contacts = _tallies(data.contact, answered, talk, ring, name_of, max(top, trend_top))
     companies = _tallies(data.company, answered, talk, ring, name_of, max(top, trend_top))
     stats.contacts, stats.companies = contacts[:top], companies[:top]
     months = month_number(days)
-    stats.contact_trend = _trend(data.contact, months, talk, contacts[:trend_top], name_of,
-                                 _codes_by_name(data.contact, name_of, contacts[:trend_top]))
-    stats.company_trend = _trend(data.company, months, talk, companies[:trend_top], name_of,
-                                 _codes_by_name(data.company, name_of, companies[:trend_top]))
+    stats.contact_trend = _trend(data.contact, months, talk, contacts[:trend_top])
+    stats.company_trend = _trend(data.company, months, talk, companies[:trend_top])
     return stats
 
-
-def _codes_by_name(codes: np.ndarray, name_of: Callable[[int], str], top: Sequence[Tally]) -> dict[str, int]:
-    wanted = {t.name for t in top}
-    return {name_of(int(c)): int(c) for c in np.unique(codes) if c and name_of(int(c)) in wanted}

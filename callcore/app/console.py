@@ -315,14 +315,16 @@ class ConsoleResult:
 
     def stats_input(self) -> stats_mod.StatsInput:
         f = self._feature
-        joined = {name: self.unordered(name) for name in ("t", "st", "ring", "talk", "user", "cid", "name", "called")}
+        joined = {name: self.unordered(name)
+                  for name in ("t", "st", "ring", "talk", "user", "cid", "name", "called", "dir")}
         company, _types = f._contact_maps()
         cid = joined["cid"].astype(np.int64)
         return stats_mod.StatsInput(
             t=joined["t"].astype(np.int64), status=joined["st"].astype(np.int8), ring=joined["ring"],
             talk=joined["talk"], user=joined["user"].astype(np.int64),
             contact=np.where(cid != 0, joined["name"].astype(np.int64), 0),
-            company=company[cid] if cid.size else cid, line=joined["called"].astype(np.int64),
+            company=company[cid] if cid.size else cid,
+            line=np.where(joined["dir"] == _DIR["in"], joined["called"], 0).astype(np.int64),
             name_of=lambda code: f._strings.text[code])
 
 
@@ -392,6 +394,7 @@ class ConsoleFeature:
             self._jobs.put((2, next(self._seq), self._index_next))
         else:
             self._strings.shared = {}
+            self._contact_maps()                      # company names interned before ranking
             self._strings.matching("", "name")        # fold the names and rank the texts now, not
             self._strings.matching("", "number")      # at the first search or sort
             self._strings.ranks()
