@@ -107,3 +107,36 @@ def test_queue_panel_window_on_the_real_pbx(pbx, ami, root, tmp_path, monkeypatc
             window.destroy()
         pump.stop()
         app.close()
+
+
+def test_queues_menu_item_and_shortcut_open_the_panel(make_ui, root, tmp_path, monkeypatch):
+    """Calls › Queues… (Ctrl+Shift+Q) opens the one queue panel; without a PBX it says why
+    it is empty."""
+    from operator_app import ui_ports_for
+    from callcore.settings import settings_from_dict
+    from ui.ports import QueuesPort
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    app = build_app(settings_from_dict({"ami": {"host": "127.0.0.1", "port": 1},
+                                        "station": {"id": "ws-q", "extension": "201"},
+                                        "store": {"local_folder": str(tmp_path / "local")}}), AppMode.WINDOW)
+    try:
+        ports = ui_ports_for(app)
+        assert isinstance(ports.queues, QueuesPort)
+        ui = make_ui(ports)
+        ui.start()
+        entry = next(i for i in ui.window.menu_items("calls") if i["label"] == "Queues…")
+        assert entry["accelerator"] == "Ctrl+Shift+Q"
+        menu = ui.window.menus["calls"]
+        menu.invoke(next(i for i in range(menu.index("end") + 1)
+                         if menu.type(i) == "command" and menu.entrycget(i, "label") == "Queues…"))
+        window = ui.queues.window
+        assert window is not None and window.winfo_exists()
+        assert window.summary.cget("text") == "No queues to show (none on the PBX, or none you may see)"
+        window.destroy()
+        root.focus_force()
+        root.event_generate("<Control-Shift-Q>")
+        assert wait_until(root, lambda: ui.queues.window is not None and ui.queues.window is not window
+                          and ui.queues.window.winfo_exists(), 5, ui.pump)
+        ui.queues.window.destroy()
+    finally:
+        app.close()
