@@ -107,25 +107,27 @@ def available_languages(folder: Path | None = None) -> list[str]:
 
 
 def system_language(folder: Path | None = None) -> str:
-    """The system locale's language when there is a catalog for it, English otherwise."""
+    """The user's language when there is a catalog for it, English otherwise: Windows'
+    UI language there; elsewhere LANGUAGE / LC_ALL / LC_MESSAGES / LANG (gettext's order)."""
     import locale
-    try:
-        code = (locale.getlocale()[0] or "")
-    except ValueError:
-        code = ""
-    if not code and sys.platform == "win32":
+    import os
+    code = ""
+    if sys.platform == "win32":
         try:
             import ctypes
             code = locale.windows_locale.get(ctypes.windll.kernel32.GetUserDefaultUILanguage(), "")
         except (AttributeError, OSError):
             code = ""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if code:
+            break
+        code = os.environ.get(var, "").split(":")[0]
     if not code:
-        import os
-        for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-            if os.environ.get(var):
-                code = os.environ[var].split(":")[0]
-                break
-    lang = code.split(".")[0].split("_")[0].lower()
+        try:
+            code = locale.getlocale()[0] or ""
+        except ValueError:
+            code = ""
+    lang = code.split(".")[0].split("_")[0].split("-")[0].lower()
     return lang if lang in available_languages(folder) else SOURCE_LANGUAGE
 
 

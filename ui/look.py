@@ -148,6 +148,8 @@ def plural(count: int, one: str, many: str) -> str:
 def setup_fonts(root: tk.Misc) -> dict[str, tkfont.Font]:
     """Point Tk's named fonts at a family that covers Greek/Cyrillic and create the few
     extra named fonts the UI uses. Returns them by role."""
+    from .rtl import install
+    install()   # Persian/Arabic names and texts joined and in visual order (Tk cannot)
     installed = set(tkfont.families(root))
     family = next((f for f in UI_FONT_FAMILIES if f in installed), None)
     base = tkfont.nametofont("TkDefaultFont", root=root)

@@ -32,6 +32,12 @@ def has_rtl(text: str) -> bool:
     return bool(_RTL_LETTER.search(text)) or bool(_PRESENTATION.search(text))
 
 
+# A phone number or a time with its separators ("+98 21 8888 7777", "14:05", "2026-03-14"):
+# kept as one left-to-right unit, else a right-to-left line would show "7777 8888 21 98+".
+_NUMBER = re.compile(r"\+?\d(?:[\d \-./:()]*\d)?")
+_LRI, _PDI = "\u2066", "\u2069"
+
+
 @lru_cache(maxsize=4096)
 def _shape(text: str) -> str:
     import arabic_reshaper
@@ -39,7 +45,9 @@ def _shape(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         if _RTL_LETTER.search(line):
-            line = get_display(arabic_reshaper.reshape(line))
+            isolated = _NUMBER.sub(lambda m: _LRI + m.group(0) + _PDI, line)
+            line = get_display(arabic_reshaper.reshape(isolated))
+            line = line.replace(_LRI, "").replace(_PDI, "").replace("\u2067", "").replace("\u2068", "")
         lines.append(line)
     return "\n".join(lines)
 
@@ -62,6 +70,12 @@ def _shown_value(value):
 
 
 _installed = False
+_LABELS = frozenset({"ttk::label", "label", "message"})
+
+
+def _rtl_language() -> bool:
+    from callcore.i18n import is_rtl
+    return is_rtl()
 
 
 def install() -> None:
@@ -77,6 +91,10 @@ def install() -> None:
     original_options = tkinter.Misc._options
 
     def _options(self, cnf, kw=None):
+        if _rtl_language() and getattr(self, "widgetName", "") in _LABELS:
+            given = {**(cnf if isinstance(cnf, dict) else {}), **(kw or {})}
+            if "text" in given and "image" not in given and "justify" not in given:
+                kw = {**(kw or {}), "justify": "right"}   # wrapped Persian lines flush right
         if kw:
             kw = {k: (shown(v) if k in _DISPLAY_OPTIONS and isinstance(v, str) else v)
                   for k, v in kw.items()}
