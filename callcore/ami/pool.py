@@ -21,7 +21,7 @@ import dataclasses
 import logging
 from typing import Any, Callable, Iterable, Mapping
 
-from ..events import (ConnectionStateChanged, DomainEvent, LegAnswered, LegEnded, LegHeld,
+from ..events import (ConnectionStateChanged, DomainEvent, ExtensionStateChanged, LegAnswered, LegEnded, LegHeld,
                       LegResumed, LegRinging, LegTransferred, QueueCallerGone, QueueCallerWaiting,
                       QueueMemberGone, QueueMemberSeen, QueueSeen, TransferNoteReceived)
 from ..logs import add_secret
@@ -88,11 +88,17 @@ class AmiPool:
 
         def publish(event: DomainEvent, name: str = spec.name) -> None:
             on_event(relabel(event, name))
-        return AmiConnection(spec.host, spec.port, spec.username, spec.secret, spec.tls, publish,
-                             server=spec.name, technology=get("station.technology") or "PJSIP",
-                             context=get("station.context") or "from-internal",
-                             connect_timeout=float(get("ami.timeout") or 10.0),
-                             outgoing_prefix=get("dial.outgoing_prefix") or "", **kwargs)
+            if isinstance(event, ConnectionStateChanged) and event.status != "connected":
+                # its phones' states are unknown until it is back (the first PBX's are
+                # handled by everyone through ConnectionStateChanged with server '')
+                for extension in connection.tracker.forget_extension_states():
+                    on_event(ExtensionStateChanged(extension, "unknown"))  # type: ignore[arg-type]
+        connection = AmiConnection(spec.host, spec.port, spec.username, spec.secret, spec.tls, publish,
+                                   server=spec.name, technology=get("station.technology") or "PJSIP",
+                                   context=get("station.context") or "from-internal",
+                                   connect_timeout=float(get("ami.timeout") or 10.0),
+                                   outgoing_prefix=get("dial.outgoing_prefix") or "", **kwargs)
+        return connection
 
     # ------------------------------------------------------------------ which PBX
     def connections(self) -> list[tuple[str, AmiConnection]]:

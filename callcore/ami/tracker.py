@@ -248,6 +248,13 @@ class CallTracker:
         return [ExtensionStateChanged(extension=extension, paused=bool(queues),  # type: ignore[arg-type]
                                       state=self._ext_state.get(extension) or "unknown")]
 
+    def forget_extension_states(self) -> list[str]:
+        """The connection is gone: states are unknown now; the next ExtensionStateList
+        reports each one again. Returns the extensions that had a state (AMI-4: a further
+        PBX marks only its own extensions unknown)."""
+        known, self._ext_state = list(self._ext_state), {}
+        return known
+
     def is_paused(self, extension: str) -> bool:
         """Paused in at least one queue (the transfer dialog shows "paused")."""
         return bool(self._paused_in.get(extension))
