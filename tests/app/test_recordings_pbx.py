@@ -39,10 +39,10 @@ def test_a_real_mixmonitor_recording_gets_played(pbx, ami, tmp_path):
     monitor = control.root_dir() / "var/spool/asterisk/monitor"
     events = Collector()
     conn = product_connection(events)
+    recorded, plain = f"rec-{time.time_ns()}", ""
     conn.start()
     try:
         assert events.wait(lambda: conn.status == "connected", timeout=15)
-        recorded = f"rec-{time.time_ns()}"
         reply = ami.action("Originate", {
             "Channel": "Local/205@rec-test", "Application": "Wait", "Data": "2",
             "CallerID": '"Μανουσάκης Γιώργος" <6945123456>', "Timeout": "20000",
@@ -57,7 +57,9 @@ def test_a_real_mixmonitor_recording_gets_played(pbx, ami, tmp_path):
                     and (monitor / f"{recorded}.wav").stat().st_size > 44)   # more than a WAV header
     finally:
         conn.stop()
-        ami.wait_idle(timeout=30)
+        for channel in ami.channels():          # ours only: other sessions share this PBX
+            if channel.get("Linkedid") in (recorded, plain):
+                ami.action("Hangup", {"Channel": channel["Channel"]})
 
     script = tmp_path / "player.py"
     script.write_text(PLAYER, encoding="utf-8")

@@ -104,16 +104,25 @@ def test_queue_panel_follows_the_real_pbx(pbx, ami, tmp_path):
         assert abs((view.callers[0].since - joined_at).total_seconds()) < 2.0   # Wait counted in
         assert view.own.paused and view.own.reason == "Οικογενειακό — lunch"
 
-        # the caller gives up: gone from the panel
+        # the caller gives up (QueueCallerAbandon): gone from the panel
         for channel in ami.channels():
             if channel.get("Linkedid") == caller:
                 ami.action("Hangup", {"Channel": channel["Channel"]})
         assert wait(lambda: not panel(app).callers)
         caller = None
 
-        # resume, then leave
+        # another caller waits; the operator resumes and 205 answers (QueueCallerLeave),
+        # their membership shows them on the call (QueueMemberStatus)
+        caller = scenarios.outside_call(ami, PANEL_DID, scenarios.CYRILLIC, talk=3, give_up=60)
+        assert wait(lambda: [c.number for c in panel(app).callers] == ["4957654321"])
+        seen_busy: list[str] = []
         app.queues.pause("", "panel", False)
-        assert wait(lambda: not panel(app).own.paused)
+        assert wait(lambda: not panel(app).callers)
+        assert wait(lambda: seen_busy.append(panel(app).own.state) or "busy" in seen_busy), seen_busy
+        assert not panel(app).own.paused
+        assert wait(lambda: not any(c.get("Linkedid") == caller for c in ami.channels()), timeout=30)
+        caller = None
+        assert wait(lambda: panel(app).own.state == "free")
         assert wait(lambda: app.presence.state_of("205") == "free"), app.presence.state_of("205")
         box, done = outcome()
         app.queues.leave("", "panel", done=done)
