@@ -295,6 +295,8 @@ def run_app(argv: list[str]) -> int:
     from callcore.logs import tk_report_callback_exception
     root = ttk.Window(title=_("Operator"), themename="flatly", size=(900, 520), minsize=(640, 340))
     tk_report_callback_exception(root)
+    import gc
+    gc.disable()     # from now on only the Tk thread collects (ui/tk_gc.py explains why)
     root.withdraw()
     session = start_operator(args, root, log_file=log_file)
     if isinstance(session, int):

@@ -28,3 +28,24 @@ def pytest_runtest_makereport(item, call):
             report.outcome = "failed"
             report.longrepr = f"skipped, but {env}=1: {report.longrepr}"
             return
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_garbage_on_the_main_thread_only():
+    """Tk objects freed by the cyclic GC in a background thread (an AMI or store thread
+    left by a test) call into Tcl from there and abort the run. As in the app
+    (ui/tk_gc.py), automatic collection is off and collection happens on this thread."""
+    import gc
+    was = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if was:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    yield
+    import gc
+    gc.collect()

@@ -30,6 +30,7 @@ from .notify import Notifier, plyer_backend
 from .popup import CallPopup
 from .ports import UiPorts
 from .pump import EventPump
+from .tk_gc import TkThreadCollector
 from .sign_in import SessionUi
 from .transfer_dialog import TransferDialog
 
@@ -60,6 +61,7 @@ class OperatorUi:
         self.fonts = setup_fonts(self.root)
         style_tables(self.root)
         self.pump = EventPump(self.root, self.ui_event)
+        self.collector = TkThreadCollector(self.root)
         self._handlers: dict[type, Callable[[Any], None]] = {
             ConnectionStateChanged: self._connection_changed,
             ExtensionStateChanged: self._extension_state,
@@ -142,6 +144,7 @@ class OperatorUi:
                                  for kind in self._handlers]
         self.scheduling.start()
         self.pump.start()
+        self.collector.start()
         if self._tick_after is None:
             self._tick_after = self.root.after(TICK_MS, self._tick)
 
@@ -182,6 +185,7 @@ class OperatorUi:
         for toast in list(self.notifier.toasts):
             toast.dismiss()
         self.pump.stop()
+        self.collector.stop()
         if self._tick_after is not None:
             self.root.after_cancel(self._tick_after)
             self._tick_after = None
