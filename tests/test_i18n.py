@@ -238,6 +238,9 @@ def test_shown_keeps_digits_and_latin_words_in_reading_order():
     once = shown("مشتری دربارهٔ سفارش 4471 می‌پرسد")
     assert shown(once) == once                            # a label set twice is not reversed back
     assert shown("خط اول\nخط دوم").split("\n") == [shown("خط اول"), shown("خط دوم")]
+    # brackets are mirrored: the opening one ends up on the right of what it encloses
+    assert shown("ذخیره (Ctrl+S)") == "(Ctrl+S) " + shaped("ذخیره")[::-1]
+    assert shown("نام (دفتر)") == "(" + shaped("دفتر")[::-1] + ") " + shaped("نام")[::-1]
 
 
 def test_window_language_comes_from_the_settings_file_before_any_window(tmp_path, english):

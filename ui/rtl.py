@@ -35,19 +35,21 @@ def has_rtl(text: str) -> bool:
 # A phone number or a time with its separators ("+98 21 8888 7777", "14:05", "2026-03-14"):
 # kept as one left-to-right unit, else a right-to-left line would show "7777 8888 21 98+".
 _NUMBER = re.compile(r"\+?\d(?:[\d \-./:()]*\d)?")
-_LRI, _PDI = "\u2066", "\u2069"
+_LRE, _PDF = "\u202a", "\u202c"   # left-to-right embedding (python-bidi's classic algorithm)
 
 
 @lru_cache(maxsize=4096)
 def _shape(text: str) -> str:
     import arabic_reshaper
-    from bidi import get_display
+    # The classic (pure Python) algorithm of python-bidi: unlike its Rust get_display it
+    # also mirrors brackets ("(Ctrl+S)" stays "(Ctrl+S)" inside a Persian line).
+    from bidi.algorithm import get_display
     lines = []
     for line in text.split("\n"):
         if _RTL_LETTER.search(line):
-            isolated = _NUMBER.sub(lambda m: _LRI + m.group(0) + _PDI, line)
-            line = get_display(arabic_reshaper.reshape(isolated))
-            line = line.replace(_LRI, "").replace(_PDI, "").replace("\u2067", "").replace("\u2068", "")
+            line = _NUMBER.sub(lambda m: _LRE + m.group(0) + _PDF, line.replace(_LRE, "").replace(_PDF, ""))
+            line = get_display(arabic_reshaper.reshape(line))
+            line = line.replace(_LRE, "").replace(_PDF, "")
         lines.append(line)
     return "\n".join(lines)
 

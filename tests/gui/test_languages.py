@@ -242,7 +242,7 @@ def screenshots(lang: str, out: Path) -> None:
     dialog = SettingsDialog(root, {"ami": {"host": "pbx.office.lan", "port": 5038, "username": "operator",
                                            "secret": "s3cret"},
                                    "station": {"extension": "201"}, "ui": {"language": lang}})
-    dialog.geometry("+20+520")
+    dialog.geometry("+20+20")
     dialog.notebook.select(1)
     _grab(dialog, out / f"settings-{lang}.png")
     dialog.destroy()
