@@ -234,3 +234,9 @@ def test_console_filters_sorts_groups_details_and_charts(make_ui, root, real_app
     assert stats.figure.axes[3].get_title() == "Talk minutes per month: top contacts"
     shot(window, "stats-lines")
     window.destroy()
+    # Ctrl+Shift+L from the main window opens it again (Ctrl+L stays the log file)
+    ui.root.focus_force()
+    root.update()
+    ui.root.event_generate("<Control-Shift-Key-L>")
+    assert wait_until(root, lambda: ui.console.window is not window and ui.console.window.winfo_exists(), 5, pump)
+    ui.console.window.destroy()
