@@ -279,7 +279,9 @@ class PbxCommands:
 
     # ------------------------------------------------------------------ calls
     def hangup(self, leg_id: str) -> concurrent.futures.Future:
-        self, leg_id = self._via_leg(leg_id)
+        view, leg_id = self._via_leg(leg_id)     # AMI-4: the PBX that has this leg
+        if view is not self:
+            return view.hangup(leg_id)
 
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
@@ -307,7 +309,9 @@ class PbxCommands:
             target = transfer_target(target)
         except Refused as exc:
             return _done(CommandResult(False, str(exc)))
-        self, leg_id = self._via_leg(leg_id)
+        view, leg_id = self._via_leg(leg_id)     # AMI-4: the PBX that has this leg
+        if view is not self:
+            return view._transfer(leg_id, target, note, kind)
 
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
@@ -342,7 +346,9 @@ class PbxCommands:
 
     def cancel_transfer(self, leg_id: str) -> concurrent.futures.Future:
         """Attended transfer: drop the consult call, back to the caller (``CancelAtxfer``)."""
-        self, leg_id = self._via_leg(leg_id)
+        view, leg_id = self._via_leg(leg_id)     # AMI-4: the PBX that has this leg
+        if view is not self:
+            return view.cancel_transfer(leg_id)
 
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
@@ -358,7 +364,9 @@ class PbxCommands:
         Asterisk has no action for it: the ``atxferswap`` feature code (features.conf,
         Asterisk's default ``*4``) is fed in as DTMF received from the operator's phone
         (``PlayDTMF`` with ``Receive``, module app_senddtmf)."""
-        self, leg_id = self._via_leg(leg_id)
+        view, leg_id = self._via_leg(leg_id)     # AMI-4: the PBX that has this leg
+        if view is not self:
+            return view.swap_transfer(leg_id, code)
 
         async def run() -> CommandResult:
             leg = self._leg(leg_id)
@@ -373,7 +381,9 @@ class PbxCommands:
     def send_transfer_note(self, leg_id: str, target: str,
                            note: TransferNote | None = None) -> concurrent.futures.Future:
         """Only the note (e.g. the transfer was made on the phone itself)."""
-        self, leg_id = self._via_leg(leg_id)
+        view, leg_id = self._via_leg(leg_id)     # AMI-4: the PBX that has this leg
+        if view is not self:
+            return view.send_transfer_note(leg_id, target, note)
 
         async def run() -> CommandResult:
             await self._announce(self._leg(leg_id), transfer_target(target), note, "note")
