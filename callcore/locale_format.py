@@ -43,21 +43,25 @@ def format_time(moment: datetime, lang: str | None = None) -> str:
     return format_skeleton("Hm", moment, locale=_locale(code))
 
 
-def format_day(moment: date, lang: str | None = None, *, year: bool = False) -> str:
+def format_day(moment: date, lang: str | None = None, *, year: bool = False,
+               english: str | None = None) -> str:
     """A day: ``3 Mar`` style in the locale (``3 Μαρ``, ``3 мар.``, ``3. 3.``), with the
-    year when asked (``03.03.2026`` style for English)."""
+    year when asked. English keeps the caller's own pattern (``english``, a strftime
+    pattern; default ``03.03.2026`` / ``03.03.``)."""
     code = _lang(lang)
     if code == _ENGLISH:
-        return moment.strftime("%d.%m.%Y") if year else moment.strftime("%d.%m.")
+        return moment.strftime(english or ("%d.%m.%Y" if year else "%d.%m."))
     from babel.dates import format_skeleton
     return format_skeleton("yMMMd" if year else "MMMd", moment, locale=_locale(code))
 
 
-def format_datetime(moment: datetime, lang: str | None = None, *, year: bool = True) -> str:
-    """A day and a time: ``03.03.2026 14:05`` (en), ``3 Μαρ 2026 14:05`` (el)."""
+def format_datetime(moment: datetime, lang: str | None = None, *, year: bool = True,
+                    english: str | None = None) -> str:
+    """A day and a time: ``03.03.2026 14:05`` (en; or the caller's ``english`` pattern),
+    ``3 Μαρ 2026 14:05`` (el)."""
     code = _lang(lang)
     if code == _ENGLISH:
-        return moment.strftime("%d.%m.%Y %H:%M" if year else "%d.%m. %H:%M")
+        return moment.strftime(english or ("%d.%m.%Y %H:%M" if year else "%d.%m. %H:%M"))
     return f"{format_day(moment, code, year=year)} {format_time(moment, code)}"
 
 

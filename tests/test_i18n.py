@@ -256,3 +256,20 @@ def test_window_language_comes_from_the_settings_file_before_any_window(tmp_path
     assert i18n.active_language() == "cs" and _("Settings") == "Nastavení"
     operator_app._load_language(argparse.Namespace(language="fa", settings=str(settings), demo=False))
     assert i18n.active_language() == "fa"
+
+
+def test_places_that_show_dates_follow_the_language(english):
+    """Reminder 'Due …', the schedule table and the activities list: locale dates in
+    Russian, each place's own compact form in English."""
+    from ui.reminder_window import format_local
+    load_language("en")
+    assert format_local("2026-03-14T15:07:00") == "2026-03-14 15:07"
+    load_language("ru")
+    assert "мар" in format_local("2026-03-14T15:07:00") and "15:07" in format_local("2026-03-14T15:07:00")
+
+
+def test_persian_menu_entries_get_no_misplaced_underline():
+    from ui.look import mnemonic
+    assert mnemonic("&Connect") == ("Connect", 0)
+    assert mnemonic("Di&rectory…") == ("Directory…", 2)
+    assert mnemonic("&اتصال") == ("اتصال", -1)

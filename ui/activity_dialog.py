@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import ttkbootstrap as ttk
 
+from callcore import locale_format
 from callcore.i18n import _
 from callcore.records import Activity
 
@@ -184,7 +185,8 @@ class ActivitiesWindow(ttk.Toplevel):
             self.error_var.set(str(exc))
         self.table.delete(*self.table.get_children())
         for i, a in enumerate(self.rows):
-            due = datetime.fromisoformat(a.due_at).astimezone().strftime("%Y-%m-%d") if a.due_at else ""
+            due = locale_format.format_day(datetime.fromisoformat(a.due_at).astimezone(), year=True,
+                                           english="%Y-%m-%d") if a.due_at else ""
             self.table.insert("", "end", iid=str(i), tags=(a.status,),
                               values=(due, a.type, a.subject, a.user, status_label(a.status), a.number))
         children = self.table.get_children()

@@ -62,7 +62,9 @@ def mnemonic(label: str) -> tuple[str, int]:
     index = label.find("&")
     if index < 0 or index == len(label) - 1:
         return label, -1
-    return label[:index] + label[index + 1:], index
+    text = label[:index] + label[index + 1:]
+    from .rtl import has_rtl   # Persian is drawn shaped and mirrored: no logical index fits
+    return (text, -1) if has_rtl(text) else (text, index)
 
 
 def direction_label(direction: str) -> str:

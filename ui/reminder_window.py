@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 import ttkbootstrap as ttk
 
+from callcore import locale_format
 from callcore.i18n import _
 
 from .look import STATE_COLOURS
@@ -41,7 +42,8 @@ def reminder_title(number: str, name: str) -> str:
 
 def format_local(iso_text: str) -> str:
     try:
-        return datetime.fromisoformat(iso_text).astimezone().strftime("%Y-%m-%d %H:%M")
+        return locale_format.format_datetime(datetime.fromisoformat(iso_text).astimezone(),
+                                             english="%Y-%m-%d %H:%M")
     except ValueError:
         return iso_text
 

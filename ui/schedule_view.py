@@ -16,6 +16,7 @@ from typing import Any, Callable
 import ttkbootstrap as ttk
 
 from callcore.events import ReminderDue, StoreChanged
+from callcore import locale_format
 from callcore.i18n import _
 
 from .activity_dialog import ActivitiesWindow, ActivityDialog, scope_label
@@ -119,7 +120,8 @@ class ScheduleView(ttk.Toplevel):
             item = row.item
             tags = (row.section,)
             self.table.insert("", "end", iid=str(i), tags=tags, values=(
-                row.when.strftime("%Y-%m-%d %H:%M"), section_label(row.section), item.number,
+                locale_format.format_datetime(row.when, english="%Y-%m-%d %H:%M"),
+                section_label(row.section), item.number,
                 item.contact_name, item.assigned_user,
                 ("‼ " if item.priority == 2 else "") + (labels[item.priority] if 0 <= item.priority < 3 else ""),
                 item.notes.replace("\n", " ")))
