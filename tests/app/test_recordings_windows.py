@@ -5,6 +5,9 @@ real process that writes down what it was given)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import sys
 from datetime import datetime, timedelta
 
@@ -71,6 +74,9 @@ def test_contact_card_plays_only_recorded_calls(root, app_with_calls):
     try:
         assert wait_until(root, lambda: len(card.recent_rows) == 2 and card.play_buttons, 10, pump)
         assert set(card.play_buttons) == {recorded.id}            # nothing recorded, no button
+        if os.environ.get("RECORDINGS_SCREENSHOT") and shutil.which("import"):
+            wait_until(root, lambda: False, 0.3, pump)
+            subprocess.run(["import", "-window", card.wm_frame(), os.environ["RECORDINGS_SCREENSHOT"]], check=True)
         card.play_buttons[recorded.id].invoke()
         assert wait_until(root, lambda: played.is_file(), 10, pump)
         assert json.loads(played.read_text(encoding="utf-8")) == [str(folder / "pbx-1764410000.11.wav")]
