@@ -20,14 +20,15 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Iterator
 
 from .campaigns import (COMPLETED, FINAL, IN_PROGRESS, PENDING, RETRY, SCHEDULE, UNANSWERED,
-                        CampaignClosed, Counters, EntryState, check_open, claim_live, claimable,
-                        confirm_wait, entry_state, parse_outcomes, retry_at, stamp, state_label, utcnow,
+                        FOREVER, CampaignClosed, Counters, EntryState, check_open, claim_live, claimable,
+                        confirm_wait, entry_state_until, parse_outcomes, retry_at, stamp, state_label, utcnow,
                         winner)
 from .i18n import _
 from .records import Campaign, CampaignClaim, CampaignEntry, CampaignOutcome, RecordError
 from .store.repos import Repo
 
 log = logging.getLogger(__name__)
+_PENDING = EntryState(PENDING, 0)
 TABLES = ("campaigns", "campaign_entries", "campaign_claims", "campaign_outcomes")
 _NON_DIGITS = re.compile(r"\D")
 
@@ -69,14 +70,28 @@ class _Index:
         self.keys: dict[str, str] = {}                 # number key → entry id
         self.outcomes: dict[str, list[CampaignOutcome]] = {}
         self.claims: dict[str, dict[str, CampaignClaim]] = {}
-        self.done_prefix = 0                           # order[:done_prefix] are all completed
+        self.open: list[str] | None = None             # order without entries seen completed
+        self.by_operator: dict[str, int] = {}          # outcomes recorded per user
+        self.version = 0                               # bumped by every change of this campaign
+        self.counted: tuple[int, str, Counters] | None = None   # (version, valid until, counters)
+        # CAMP-4 counters kept up to date entry by entry (recounting 100,000 took too long):
+        self.tally: dict[tuple[str, str], int] = {}    # (state, last result) → entries
+        self.tallied: dict[str, tuple[str, str]] = {}  # entry → the pair it is counted under
+        self.stale: set[str] = set()                   # entries to count again
+        self.expiring: dict[str, str] = {}             # in-progress entry → when its claim expires
         self.stations: dict[str, str] = {}             # station → its latest claimed_at
         self.own: set[str] = set()                     # entries this station has claims on
+        self.cache: dict[str, tuple[EntryState, str]] = {}   # entry → (state, valid until stamp)
+
+    def invalidate(self, entry_id: str) -> None:
+        self.cache.pop(entry_id, None)
+        self.stale.add(entry_id)
+        self.version += 1
 
     def ordered(self) -> list[str]:
         if self.order is None:
             self.order = sorted(self.entries, key=lambda k: (self.entries[k].position, k))
-            self.done_prefix = 0
+            self.open = None
         return self.order
 
 
@@ -131,16 +146,22 @@ class CampaignBook:
         if old is not None and idx.keys.get(number_key(old.number)) == e.id:
             del idx.keys[number_key(old.number)]
         idx.entries[e.id] = e
+        idx.version += 1
         idx.keys.setdefault(number_key(e.number), e.id)
 
     def _put_outcome(self, o: CampaignOutcome) -> None:
-        items = self._idx(o.campaign_id).outcomes.setdefault(o.entry_id, [])
+        idx = self._idx(o.campaign_id)
+        items = idx.outcomes.setdefault(o.entry_id, [])
         if all(x.id != o.id for x in items):
             items.append(o)
+            who = o.user or o.station
+            idx.by_operator[who] = idx.by_operator.get(who, 0) + 1
+        idx.invalidate(o.entry_id)
 
     def _put_claim(self, c: CampaignClaim) -> None:
         idx = self._idx(c.campaign_id)
         idx.claims.setdefault(c.entry_id, {})[c.id] = c
+        idx.invalidate(c.entry_id)
         if c.claimed_at > idx.stations.get(c.station, ""):
             idx.stations[c.station] = c.claimed_at
         if c.station == self.station:
@@ -158,12 +179,17 @@ class CampaignBook:
                         self._campaigns.pop(key, None)
                     else:
                         self._campaigns[key] = obj
+                    idx = self._idx(key)                  # outcome kinds, tries, claim time may differ
+                    idx.cache.clear()
+                    idx.stale.update(idx.outcomes.keys() | idx.claims.keys())
+                    idx.version += 1
                 elif obj is None:
                     if change.table == "campaign_entries":
                         for idx in self._index.values():
                             gone = idx.entries.pop(key, None)
                             if gone is not None:
                                 idx.order = None
+                                idx.invalidate(key)
                                 if idx.keys.get(number_key(gone.number)) == key:
                                     del idx.keys[number_key(gone.number)]
                 elif change.table == "campaign_entries":
@@ -272,11 +298,16 @@ class CampaignBook:
         return now, stamp(now)
 
     def _state(self, idx: _Index, c: Campaign, kinds: dict[str, str], entry_id: str, now_text: str) -> EntryState:
+        hit = idx.cache.get(entry_id)
+        if hit is not None and now_text < hit[1]:
+            return hit[0]
         outcomes = idx.outcomes.get(entry_id)
         claims = idx.claims.get(entry_id)
         if not outcomes and not claims:
-            return EntryState(PENDING, 0)
-        return entry_state(outcomes or [], (claims or {}).values(), c, kinds, now_text)
+            return _PENDING
+        state, until = entry_state_until(outcomes or [], (claims or {}).values(), c, kinds, now_text)
+        idx.cache[entry_id] = (state, until)
+        return state
 
     def state_of(self, campaign_id: str, entry_id: str) -> EntryState:
         c = self._fresh(campaign_id)
@@ -296,26 +327,48 @@ class CampaignBook:
         now_text = self._now()[1]
         counts = {PENDING: 0, IN_PROGRESS: 0, UNANSWERED: 0, COMPLETED: 0}
         by_outcome: dict[str, int] = {}
-        by_operator: dict[str, int] = {}
         with self._lock:
             idx = self._idx(campaign_id)
-            outcomes, claims = idx.outcomes, idx.claims
-            for key in idx.entries:
-                if key not in outcomes and key not in claims:
-                    counts[PENDING] += 1
-                    continue
-                st = self._state(idx, c, kinds, key, now_text)
-                counts[st.state] += 1
-                if st.last_result:
-                    by_outcome[st.last_result] = by_outcome.get(st.last_result, 0) + 1
-            for key, items in outcomes.items():
-                if key in idx.entries:
-                    for o in items:
-                        by_operator[o.user or o.station] = by_operator.get(o.user or o.station, 0) + 1
-            total = len(idx.entries)
-        return Counters(total=total, in_progress=counts[IN_PROGRESS], unanswered=counts[UNANSWERED],
-                        pending=counts[PENDING], completed=counts[COMPLETED], by_outcome=by_outcome,
-                        by_operator=by_operator)
+            if idx.counted is not None and idx.counted[0] == idx.version and now_text < idx.counted[1]:
+                return _copy_counters(idx.counted[2])          # nothing changed since (two views ask)
+            self._recount(idx, c, kinds, now_text)
+            entries, tally = idx.entries, idx.tally
+            counts[PENDING] = len(entries) - len(idx.tallied)     # never claimed: pending
+            for (state, last), n in tally.items():
+                if n:
+                    counts[state] += n
+                    if last:
+                        by_outcome[last] = by_outcome.get(last, 0) + n
+            valid = min(idx.expiring.values(), default=FOREVER)
+            result = Counters(total=len(entries), in_progress=counts[IN_PROGRESS], unanswered=counts[UNANSWERED],
+                              pending=counts[PENDING], completed=counts[COMPLETED], by_outcome=by_outcome,
+                              by_operator=dict(idx.by_operator))
+            idx.counted = (idx.version, valid, result)
+        return _copy_counters(result)
+
+    def _recount(self, idx: _Index, c: Campaign, kinds: dict[str, str], now_text: str) -> None:
+        """Count again the entries changed (or whose claim expired) since the last count."""
+        for key, until in list(idx.expiring.items()):
+            if until <= now_text:
+                del idx.expiring[key]
+                idx.cache.pop(key, None)
+                idx.stale.add(key)
+        tally, tallied, entries = idx.tally, idx.tallied, idx.entries
+        for key in idx.stale:
+            old = tallied.pop(key, None)
+            if old is not None:
+                tally[old] -= 1
+            idx.expiring.pop(key, None)
+            if key not in entries or (key not in idx.outcomes and key not in idx.claims):
+                continue
+            st = self._state(idx, c, kinds, key, now_text)
+            pair = (st.state, st.last_result)
+            tally[pair] = tally.get(pair, 0) + 1
+            tallied[key] = pair
+            hit = idx.cache.get(key)
+            if hit is not None and hit[1] != FOREVER:
+                idx.expiring[key] = hit[1]
+        idx.stale.clear()
 
     def entries_in(self, campaign_id: str, state: str = "", *, result: str = "",
                    operator: str = "") -> list[tuple[CampaignEntry, EntryState]]:
@@ -373,34 +426,40 @@ class CampaignBook:
 
     def _candidates(self, idx: _Index, c: Campaign, want: int, now_text: str,
                     start_after: str = "") -> list[str]:
+        """Up to ``want`` claimable entries in list order (after ``start_after``). Walks
+        the list without the entries already seen completed (``_Index.open``), with each
+        entry's cached state, so the 100,000th entry costs what the first does."""
         kinds = parse_outcomes(c.outcomes)
         order = idx.ordered()
+        if idx.open is None:
+            idx.open = list(order)
+        after = None
+        if start_after and start_after in idx.entries:
+            after = (idx.entries[start_after].position, start_after)
+        entries, cache, outcomes, claims = idx.entries, idx.cache, idx.outcomes, idx.claims
         out: list[str] = []
-        i = idx.done_prefix
-        prefix = True
-        outcomes, claims = idx.outcomes, idx.claims
-        skipping = bool(start_after)
-        while i < len(order) and len(out) < want:
-            key = order[i]
-            i += 1
-            if key not in outcomes and key not in claims:
-                prefix = False
-                if skipping:
-                    skipping = key != start_after
-                    continue
-                out.append(key)
+        dead = 0
+        for key in idx.open:
+            if after is not None and (entries[key].position, key) <= after:
                 continue
-            st = self._state(idx, c, kinds, key, now_text)
-            if prefix:
-                if st.state == COMPLETED:
-                    idx.done_prefix = i
-                    continue
-                prefix = False
-            if skipping:
-                skipping = key != start_after
-                continue
-            if claimable(st, now_text):
+            hit = cache.get(key)
+            if hit is not None and now_text < hit[1]:
+                st = hit[0]
+            elif key not in outcomes and key not in claims:
                 out.append(key)
+                if len(out) >= want:
+                    break
+                continue
+            else:
+                st = self._state(idx, c, kinds, key, now_text)
+            if st.state == COMPLETED:
+                dead += 1
+            elif claimable(st, now_text):
+                out.append(key)
+                if len(out) >= want:
+                    break
+        if dead > 256:          # forget completed entries now and then (they stay completed)
+            idx.open = [k for k in idx.open if not ((hit := cache.get(k)) and hit[0].state == COMPLETED)]
         return out
 
     def claim(self, campaign_id: str, count: int = 1, *, entry_id: str = "",
@@ -605,6 +664,11 @@ def scheduler(store: Any, user: str, campaign: Any) -> Any:
                              notes=(f"{campaign.code}: {note}" if note else campaign.code))
         return item.id
     return schedule
+
+
+def _copy_counters(n: Counters) -> Counters:
+    return Counters(n.total, n.in_progress, n.unanswered, n.pending, n.completed,
+                    dict(n.by_outcome or {}), dict(n.by_operator or {}))
 
 
 def _with(c: Campaign, **values: Any) -> Campaign:

@@ -101,14 +101,20 @@ def check_open(campaign: Campaign, now: datetime, user: str = "", user_group: st
             code=campaign.code, group=campaign.assigned_group))
 
 
-def claim_live(claim: CampaignClaim, now_text: str, claim_seconds: int) -> bool:
-    """Not released and renewed (or made) within ``claim_seconds`` of ``now_text``."""
-    if claim.released_at:
+FOREVER = "9999"          # sorts after every stamp: a cached state that never expires by itself
+
+
+def expiry_cutoff(now_text: str, claim_seconds: int) -> str:
+    """Claims last renewed (or made) at or before this stamp have expired."""
+    return stamp(parse_time(now_text) - timedelta(seconds=claim_seconds))   # type: ignore[operator]
+
+
+def claim_live(claim: CampaignClaim, now_text: str, claim_seconds: int, cutoff: str = "") -> bool:
+    """Not released and renewed (or made) within ``claim_seconds`` of ``now_text``. Stamps
+    are UTC texts of one format (:func:`stamp`), so they compare as text."""
+    if claim.released_at or not claim.claimed_at:
         return False
-    last = parse_time(claim.renewed_at or claim.claimed_at)
-    if last is None:
-        return False
-    return parse_time(now_text) < last + timedelta(seconds=claim_seconds)   # type: ignore[operator]
+    return (claim.renewed_at or claim.claimed_at) > (cutoff or expiry_cutoff(now_text, claim_seconds))
 
 
 def claim_order(claim: CampaignClaim) -> tuple[str, str, str]:
@@ -118,7 +124,11 @@ def claim_order(claim: CampaignClaim) -> tuple[str, str, str]:
 def winner(claims: Iterable[CampaignClaim], attempt: int, now_text: str,
            claim_seconds: int) -> CampaignClaim | None:
     """The claim that may call the entry's ``attempt`` now: the earliest live one."""
-    live = [c for c in claims if c.attempt == attempt and claim_live(c, now_text, claim_seconds)]
+    mine = [c for c in claims if c.attempt == attempt and not c.released_at]
+    if not mine:
+        return None
+    cutoff = expiry_cutoff(now_text, claim_seconds)
+    live = [c for c in mine if claim_live(c, now_text, claim_seconds, cutoff)]
     return min(live, key=claim_order) if live else None
 
 
@@ -135,17 +145,27 @@ def entry_state(outcomes: list[CampaignOutcome], claims: Iterable[CampaignClaim]
     """Where an entry stands: completed (a final or scheduling outcome, or ``max_tries``
     reached), in progress (a live claim for its next attempt), unanswered (waiting for a
     retry) or pending (never called)."""
+    return entry_state_until(outcomes, claims, campaign, kinds, now_text)[0]
+
+
+def entry_state_until(outcomes: list[CampaignOutcome], claims: Iterable[CampaignClaim], campaign: Campaign,
+                      kinds: dict[str, str], now_text: str) -> tuple[EntryState, str]:
+    """:func:`entry_state` and the stamp until which it holds when nothing is written
+    (an in-progress entry's claim expires; the other states change only by a write)."""
     attempt = len(outcomes)
     last = max(outcomes, key=lambda o: (o.at, o.id)) if outcomes else None
     if last is not None:
         kind = kinds.get(last.result, FINAL)
         if kind != RETRY or attempt >= campaign.max_tries:
-            return EntryState(COMPLETED, attempt, last.result)
-    if winner(claims, attempt, now_text, campaign.claim_seconds) is not None:
-        return EntryState(IN_PROGRESS, attempt, last.result if last else "", last.retry_at if last else None)
+            return EntryState(COMPLETED, attempt, last.result), FOREVER
+    win = winner(claims, attempt, now_text, campaign.claim_seconds)
+    if win is not None:
+        until = stamp(parse_time(win.renewed_at or win.claimed_at)    # type: ignore[operator]
+                      + timedelta(seconds=campaign.claim_seconds))
+        return EntryState(IN_PROGRESS, attempt, last.result if last else "", last.retry_at if last else None), until
     if last is not None:
-        return EntryState(UNANSWERED, attempt, last.result, last.retry_at)
-    return EntryState(PENDING, 0)
+        return EntryState(UNANSWERED, attempt, last.result, last.retry_at), FOREVER
+    return EntryState(PENDING, 0), FOREVER
 
 
 def claimable(state: EntryState, now_text: str) -> bool:

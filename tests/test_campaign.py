@@ -159,6 +159,9 @@ def test_counters_partition_the_list_and_list_their_entries(tmp_path):
     assert [e.id for e, _s in book.entries_in(c.id, IN_PROGRESS)] == [got[3].entry.id]
     assert [e.name for e, _s in book.entries_in(c.id, PENDING)] == ["Person 4", "Person 5"]
     assert [e.id for e, _s in book.entries_in(c.id, result="busy")] == [got[2].entry.id]
+    clock.now += timedelta(seconds=c.claim_seconds + 1)     # the 4th entry's claim expires unworked
+    n = book.counters(c.id)
+    assert (n.in_progress, n.pending, n.completed, n.unanswered) == (0, 3, 2, 1)
     store.close()
 
 
