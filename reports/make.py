@@ -17,7 +17,7 @@ from callcore.records import CallRecord, Contact, ScheduledCall
 from . import statistics as stats_mod
 from .columns import call_columns, contact_columns, format_value, pick, row_values, schedule_columns
 from .columns import CONTACT_REPORT_KEYS
-from .pdf import Progress, ReportHeader, ReportPdf
+from .pdf import ROW_H, Progress, ReportHeader, ReportPdf
 from .query import CALL_KINDS, ReportFilter, report_title, select_calls, select_contacts, select_schedule
 
 
@@ -66,14 +66,14 @@ def write_report(path: Path | str, kind: str, flt: ReportFilter, source: Source,
         calls = list(select_calls(source.calls(start), flt, kind))
         columns = pick(call_columns(), _CALL_REPORT_KEYS[kind])
         doc.table(columns, (row_values(columns, c) for c in calls), progress=progress, total_rows=len(calls))
-        doc.heading(_("Totals"))
+        doc.heading(_("Totals"), keep_with=12 + 7 * ROW_H)
         doc.summary(call_summary(calls))
     elif kind == "scheduled":
         items = select_schedule(source.scheduled(), flt)
         columns = pick(schedule_columns(), ("due_at", "number", "contact_name", "assigned_user", "priority",
                                             "status", "notes", "outcome"))
         doc.table(columns, (row_values(columns, s) for s in items), progress=progress, total_rows=len(items))
-        doc.heading(_("Totals"))
+        doc.heading(_("Totals"), keep_with=12 + 7 * ROW_H)
         doc.summary([(_("Scheduled calls"), str(len(items)))]
                     + [(_(label), str(sum(1 for s in items if s.status == status)))
                        for status, label in (("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled"))])

@@ -214,8 +214,9 @@ class ReportPdf:
             self.new_page()
 
     # ------------------------------------------------------------ content
-    def heading(self, text: str) -> None:
-        self.room(12)
+    def heading(self, text: str, keep_with: float = 12) -> None:
+        """A section title, on a new page unless ``keep_with`` mm (it and what follows) fit."""
+        self.room(max(12, keep_with))
         self._font("B", 11)
         self.put(MARGIN, self.y + 2, PAGE_W - 2 * MARGIN, text, h=7)
         self.y += 10
