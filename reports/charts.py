@@ -6,7 +6,9 @@ matplotlib is imported when a chart is first built: the app starts without it.
 """
 from __future__ import annotations
 
+import functools
 import io
+import re
 from typing import TYPE_CHECKING
 
 from callcore.i18n import _
@@ -15,6 +17,21 @@ from .statistics import Statistics
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+_RTL = re.compile("[\u0590-\u08ff]")
+
+
+@functools.lru_cache(maxsize=1024)
+def shaped(text: str) -> str:
+    """Text as matplotlib must be given it: it neither joins Arabic letters nor orders a
+    right-to-left line, so Persian (a name, or every label in Persian) is reshaped
+    (arabic-reshaper) and put into visual order (python-bidi) first; other text as is."""
+    if not _RTL.search(text):
+        return text
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+    return get_display(arabic_reshaper.reshape(text))
+
 
 COLOURS = {"answered": "#2e7d32", "missed": "#c62828", "unanswered": "#f9a825", "bars": "#1565c0"}
 
@@ -35,13 +52,13 @@ def calls_per_period(stats: Statistics) -> "Figure":
     for result, label in (("answered", _("answered")), ("missed", _("missed")),
                           ("unanswered", _("unanswered"))):
         values = [stats.by_period[p][result] for p in periods]
-        ax.bar(range(len(periods)), values, bottom=bottom, color=COLOURS[result], label=label)
+        ax.bar(range(len(periods)), values, bottom=bottom, color=COLOURS[result], label=shaped(label))
         bottom = [b + v for b, v in zip(bottom, values)]
     step = max(1, len(periods) // 16)
     ax.set_xticks(range(0, len(periods), step), [periods[i] for i in range(0, len(periods), step)],
                   rotation=45, ha="right", fontsize=7)
-    ax.set_title(_("Calls per month") if stats.period == "month" else _("Calls per day"))
-    ax.set_ylabel(_("calls"))
+    ax.set_title(shaped(_("Calls per month") if stats.period == "month" else _("Calls per day")))
+    ax.set_ylabel(shaped(_("calls")))
     if periods:
         ax.legend(fontsize=8)
     return fig
@@ -56,8 +73,8 @@ def calls_per_hour(stats: Statistics) -> "Figure":
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)], fontsize=7)
     ax.set_xlim(0, 23)
     ax.set_ylim(bottom=0)
-    ax.set_title(_("Line load: calls per hour of day"))
-    ax.set_ylabel(_("calls"))
+    ax.set_title(shaped(_("Line load: calls per hour of day")))
+    ax.set_ylabel(shaped(_("calls")))
     return fig
 
 
@@ -65,7 +82,7 @@ def outcome_rates(stats: Statistics) -> "Figure":
     """Answered / missed / unanswered as a share of all calls."""
     fig = _figure(4.5, 2.9)
     ax = fig.add_subplot()
-    names = [_("answered"), _("missed"), _("unanswered")]
+    names = [shaped(_("answered")), shaped(_("missed")), shaped(_("unanswered"))]
     counts = [stats.answered, stats.missed, stats.unanswered]
     bars = ax.bar(names, [100 * stats.rate(c) for c in counts],
                   color=[COLOURS["answered"], COLOURS["missed"], COLOURS["unanswered"]])
@@ -74,7 +91,7 @@ def outcome_rates(stats: Statistics) -> "Figure":
                     bar.get_height()), ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, 110)
     ax.set_ylabel("%")
-    ax.set_title(_("Answered, missed, unanswered"))
+    ax.set_title(shaped(_("Answered, missed, unanswered")))
     return fig
 
 
@@ -94,9 +111,9 @@ def _talk_bars(items: list[tuple[str, float]], title: str) -> "Figure":
     fig = _figure(4.5, 2.9)
     ax = fig.add_subplot()
     items = list(reversed(items))
-    ax.barh([name[:28] for name, _s in items], [s / 60 for _n, s in items], color=COLOURS["bars"])
+    ax.barh([shaped(name[:28]) for name, _s in items], [s / 60 for _n, s in items], color=COLOURS["bars"])
     ax.tick_params(axis="y", labelsize=7)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(shaped(title), fontsize=10)
     return fig
 
 

@@ -45,3 +45,14 @@ def test_chart_builders_return_figures_without_any_gui_backend():
     proc = subprocess.run([sys.executable, "-c", code], cwd=str(ROOT), capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().strip() == "ok Line load: calls per hour of day"
+
+
+def test_persian_names_in_charts_are_joined_and_right_to_left():
+    from reports import charts
+    s = statistics.compute(make_calls(200))
+    s.per_contact["رضا احمدی"].talk_seconds += 3000          # the most talk time: in the chart
+    fig = charts.talk_per_contact(s)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    # joined presentation forms in visual order (what a reader sees), not the logical letters
+    assert "\ufbfc\ufeaa\ufee4\ufea3\ufe8d \ufe8e\ufebf\ufead" in labels
+    assert "رضا احمدی" not in labels and "Jiří Dvořák" in labels
