@@ -87,9 +87,11 @@ def active_language() -> str:
     return _active
 
 
+_RTL_CODES = frozenset(language.code for language in LANGUAGES if language.rtl)
+
+
 def is_rtl(lang: str | None = None) -> bool:
-    code = _active if lang is None else lang
-    return any(language.code == code and language.rtl for language in LANGUAGES)
+    return (_active if lang is None else lang) in _RTL_CODES
 
 
 def locale_folder() -> Path:

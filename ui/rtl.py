@@ -18,6 +18,8 @@ import tkinter
 from functools import lru_cache
 from tkinter import ttk as _tkttk
 
+from callcore import i18n
+
 # Letters written right to left that are not shaped yet: Hebrew and Arabic-script letters
 # (incl. Persian پ چ ژ ک گ ی). Shaping turns every Arabic letter into a presentation form
 # (U+FB50–U+FEFC), which is how ``shown`` knows a text was already shaped.
@@ -75,11 +77,6 @@ _installed = False
 _LABELS = frozenset({"ttk::label", "label", "message"})
 
 
-def _rtl_language() -> bool:
-    from callcore.i18n import is_rtl
-    return is_rtl()
-
-
 def install() -> None:
     """Apply ``shown`` to every display option Tk is given from now on (idempotent).
 
@@ -93,14 +90,14 @@ def install() -> None:
     original_options = tkinter.Misc._options
 
     def _options(self, cnf, kw=None):
-        if _rtl_language() and getattr(self, "widgetName", "") in _LABELS:
+        if i18n.is_rtl() and getattr(self, "widgetName", "") in _LABELS:
             given = {**(cnf if isinstance(cnf, dict) else {}), **(kw or {})}
             if "text" in given and "image" not in given and "justify" not in given:
                 kw = {**(kw or {}), "justify": "right"}   # wrapped Persian lines flush right
-        if kw:
+        if kw and not _DISPLAY_OPTIONS.isdisjoint(kw):
             kw = {k: (shown(v) if k in _DISPLAY_OPTIONS and isinstance(v, str) else v)
                   for k, v in kw.items()}
-        if isinstance(cnf, dict) and any(k in _DISPLAY_OPTIONS for k in cnf):
+        if isinstance(cnf, dict) and cnf and not _DISPLAY_OPTIONS.isdisjoint(cnf):
             cnf = {k: (shown(v) if k in _DISPLAY_OPTIONS and isinstance(v, str) else v)
                    for k, v in cnf.items()}
         return original_options(self, cnf, kw)
@@ -128,8 +125,3 @@ def install() -> None:
     tkinter.Wm.wm_title = wm_title  # type: ignore[method-assign]
     tkinter.Wm.title = wm_title  # type: ignore[method-assign]
 
-
-def anchor() -> str:
-    """Where a label's text sits: east for a right-to-left language, west otherwise."""
-    from callcore.i18n import is_rtl
-    return "e" if is_rtl() else "w"
