@@ -45,7 +45,11 @@ _NON_DIGITS = re.compile(r"\D")
 _F = {f.name: i for i, f in enumerate(dataclasses.fields(CallRecord))}
 _EPOCH = datetime(1970, 1, 1)
 _DIR = {d: i for i, d in enumerate(CALL_DIRECTIONS)}
-_STATUS = {s: i for i, s in enumerate(CALL_STATUSES)}
+# status codes: the call log's, then "scheduled" for open scheduled calls shown as rows (SCHED-3)
+STATUS_NAMES = CALL_STATUSES + ("scheduled",)
+_STATUS = {s: i for i, s in enumerate(STATUS_NAMES)}
+_OUTCOME = np.append(stats_mod.STATUS_OUTCOME, 4).astype(np.int8)   # scheduled: no outcome
+SCHEDULED = "scheduled"                     # the month label of the scheduled calls' block
 _TYPE = {t: i for i, t in enumerate(CONTACT_TYPES)}
 
 
@@ -288,7 +292,7 @@ class ConsoleResult:
         return ConsoleRow(
             id=block.id_at(i), month=block.month,
             started=_EPOCH + timedelta(seconds=int(c["t"][i])),
-            direction=CALL_DIRECTIONS[int(c["dir"][i])], status=CALL_STATUSES[int(c["st"][i])],
+            direction=CALL_DIRECTIONS[int(c["dir"][i])], status=STATUS_NAMES[int(c["st"][i])],
             caller_number=text[int(c["caller"][i])], called_number=text[int(c["called"][i])],
             name=text[int(c["name"][i])], company=self._feature._company_text(cid),
             user=text[int(c["user"][i])], extension=text[int(c["ext"][i])],
@@ -475,6 +479,24 @@ class ConsoleFeature:
             if note.contact_name:
                 block.cols["name"][i] = self._strings.role("name", self._strings.add(note.contact_name))
 
+    def _scheduled_block(self) -> _Block:
+        """Open scheduled calls as rows (status "scheduled", at their due time, assigned user),
+        built per query: the table is small and changes often."""
+        items = [i for i in self.store.scheduled.all(copy=False) if i.status == "open"]
+        add, role = self._strings.add, self._strings.role
+        n = len(items)
+        zeros = lambda dtype: np.zeros(n, dtype=dtype)  # noqa: E731
+        cols = {"t": np.fromiter((_wall_of_iso(i.due_at) for i in items), dtype=np.int64, count=n),
+                "dir": np.full(n, _DIR["out"], dtype=np.int8), "st": np.full(n, _STATUS[SCHEDULED], dtype=np.int8),
+                "ring": zeros(np.float32), "talk": zeros(np.float32), "caller": zeros(np.int32),
+                "called": np.fromiter((role("number", add(i.number)) for i in items), dtype=np.int32, count=n),
+                "name": np.fromiter((role("name", add(i.contact_name)) for i in items), dtype=np.int32, count=n),
+                "cid": np.fromiter((add(i.contact_id) for i in items), dtype=np.int32, count=n),
+                "user": np.fromiter((add(i.assigned_user) for i in items), dtype=np.int32, count=n),
+                "ext": zeros(np.int32), "xto": zeros(np.int32), "camp": zeros(np.bool_),
+                "alive": np.ones(n, dtype=np.bool_), "hi": zeros(np.uint64), "lo": zeros(np.uint64)}
+        return _Block(SCHEDULED, cols, {k: i.id for k, i in enumerate(items)})
+
     def _on_store_changed(self, event: StoreChanged) -> None:
         if self._thread is None:
             return                      # the console was never opened: nothing indexed
@@ -623,6 +645,10 @@ class ConsoleFeature:
             _company, types = self._contact_maps()
             type_ok = np.isin(types, [_TYPE[t] for t in query.contact_types if t in _TYPE])
         blocks = [self._blocks[m] for m in sorted(self._blocks) if first_month <= m <= last_month]
+        scheduled = ordered and (not query.statuses or SCHEDULED in query.statuses) \
+            and not query.campaign == "yes"
+        if scheduled:
+            blocks.append(self._scheduled_block())
         if name_codes is not None:
             name_table = np.zeros(len(s.text), dtype=np.bool_)
             name_table[name_codes] = True
@@ -664,6 +690,8 @@ class ConsoleFeature:
         result._hits = hits_parts
         key = self._sort_key(query.sort, result) if ordered else None
         # blocks are in time order: "newest first" is the reverse, other keys sort stably
+        if key is None and scheduled and blocks[-1].size:
+            key = result.unordered("t")            # scheduled calls may be overdue: sort by time
         order = np.argsort(key, kind="stable") if key is not None else np.arange(idx.size)
         if query.descending:
             order = order[::-1]
@@ -693,7 +721,7 @@ class ConsoleFeature:
         if by == "day":
             return result.column("t") // 86400, lambda k: (date(1970, 1, 1) + timedelta(days=int(k))).isoformat()
         if by == "status":
-            return result.column("st"), lambda k: CALL_STATUSES[int(k)]
+            return result.column("st"), lambda k: STATUS_NAMES[int(k)]
         column = {"contact": "name", "user": "user", "line": "called", "company": "cid"}[by]
         values = result.column(column)
         if by == "company":
@@ -704,7 +732,7 @@ class ConsoleFeature:
     def _tally(self, result: ConsoleResult, ordered: bool) -> tuple[np.ndarray, ...]:
         get = result.column if ordered else result.unordered
         st = get("st")
-        outcome = stats_mod.STATUS_OUTCOME[st.astype(np.intp)] if st.size else st
+        outcome = _OUTCOME[st.astype(np.intp)] if st.size else st
         return outcome, get("ring").astype(np.float64), get("talk").astype(np.float64)
 
     def _totals(self, result: ConsoleResult) -> None:
@@ -738,6 +766,14 @@ class ConsoleFeature:
         self._submit(0, lambda: deliver(self.details_now(call_id, month)))
 
     def details_now(self, call_id: str, month: str | None = None) -> CallDetails | None:
+        if month == SCHEDULED:
+            item = self.store.scheduled.get(call_id)
+            if item is None:
+                return None
+            return CallDetails(record=CallRecord(
+                id=item.id, linkedid="", direction="out", status="unanswered", started_at=item.due_at,
+                called_number=item.number, user=item.assigned_user, contact_id=item.contact_id,
+                contact_name=item.contact_name, notes=item.notes), scheduled=item)
         record = self.store.calls.get(call_id, month)
         if record is None:
             return None
@@ -791,7 +827,7 @@ class ConsoleFeature:
         def work() -> None:
             actor = self.actor()
             rows = result.page(0, result.total)
-            mine = [r for r in rows if may_change(actor, self._owner(r.user))]
+            mine = [r for r in rows if r.month != SCHEDULED and may_change(actor, self._owner(r.user))]
             try:
                 deliver(self.delete([r.id for r in mine], [r.user for r in mine]))
             except Exception as exc:  # noqa: BLE001 - handed to the UI as a message

@@ -217,3 +217,23 @@ def test_export_csv_xlsx_and_pdf_through_the_reports_writers(store, office, tmp_
     text = (tmp_path / "out-csv.csv").read_text(encoding="utf-8-sig")
     assert "Γιώργος Μανουσάκης" in text and text.count("\n") == 3
     assert (tmp_path / "out-pdf.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_open_scheduled_calls_are_rows_with_their_own_status_not_counted_as_calls(store, office):
+    from callcore.records import ScheduledCall
+    due = datetime.combine(TODAY, datetime.min.time()).replace(hour=16).astimezone()
+    store.scheduled.put(ScheduledCall(number="6912345678", due_at=due.isoformat(), assigned_user="Anna",
+                                      contact_name="Γιώργος Μανουσάκης", notes="Να του στείλω προσφορά"))
+    store.scheduled.put(ScheduledCall(number="111", due_at=due.isoformat(), assigned_user="Anna", status="done"))
+    feature = console(store)
+    today = ask(feature, ConsoleQuery(*quick_range("today")))
+    rows = today.page(0, 10)
+    assert rows[0].status == "scheduled" and rows[0].number == "6912345678"     # 16:00: newest
+    assert [r.status for r in rows].count("scheduled") == 1                       # done ones are not
+    assert ask(feature, ConsoleQuery(statuses=("scheduled",))).total == 1
+    assert ask(feature, ConsoleQuery(statuses=("missed",))).total == 1
+    details = feature.details_now(rows[0].id, rows[0].month)
+    assert details.scheduled.notes == "Να του στείλω προσφορά"
+    box, done = [], threading.Event()
+    feature.statistics(ConsoleQuery(*quick_range("today")), lambda s: (box.append(s), done.set()))
+    assert done.wait(10) and box[0].calls == 3                                    # calls only

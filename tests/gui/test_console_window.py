@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from callcore.records import CallAnnotation, CallNote, CallRecord, Contact, Group, Phone, User
+from callcore.records import CallNote, CallRecord, Contact, Group, Phone, ScheduledCall, User
 from tests.gui.conftest import wait_until
 
 SHOTS = os.environ.get("CONSOLE_SCREENSHOTS")
@@ -77,6 +77,9 @@ def fill(store) -> dict:
                                user="Jiří Dvořák", transferred_from="201", transfer_note="Chce nabídku — θέλει προσφορά",
                                contact_id=people[0].id, contact_name=people[0].name, talk_seconds=300.0))
     store.call_notes.put(CallNote(id="x1", notes="Ζητά τιμοκατάλογο για τον Δεκέμβριο"))
+    # SCHED-3: an open scheduled call is a row of its own status (tomorrow 10:00)
+    store.scheduled.put(ScheduledCall(number="420222333444", due_at=at(-1, 10), assigned_user="Jiří Dvořák",
+                                      contact_name="Žluťoučký kůň s.r.o.", notes="Zavolat kvůli faktuře"))
     store.calls.add(CallRecord(id="m1", linkedid="M", direction="in", status="missed", started_at=at(0, 6, 30),
                                caller_number="74951234567", called_number="2109876543", extension="203",
                                user="Иван Петров", contact_id=people[2].id, contact_name=people[2].name,
@@ -172,19 +175,21 @@ def test_console_filters_sorts_groups_details_and_charts(make_ui, root, real_app
     window.search()
     assert wait_until(root, lambda: window.result.query.text == "zlutoucky kun", 10, pump)
     assert visible(window) and {r[5] for r in visible(window)} == {"Žluťoučký kůň s.r.o."}
-    total_czech = window.result.total
+    czech = window.result.page(0, 999)
+    assert [r.status for r in czech].count("scheduled") == 1            # tomorrow's call to them
+    total_czech = sum(1 for r in czech if r.status != "scheduled")
 
     # sort by a heading: talk time, longest first
     window.text_var.set("")
     window.sort_by("talk")
     assert wait_until(root, lambda: window.result.query.sort == "talk" and window.result.query.text == "", 10, pump)
     talks = [window.rows[i].talk_seconds for i in window.tree.get_children()]
-    assert talks == sorted(talks, reverse=True) and window.result.total == 243
+    assert talks == sorted(talks, reverse=True) and window.result.total == 244      # 243 calls + 1 scheduled
     assert window.tree.heading("talk", "text").endswith("▼")
     # paging: only a page is built; scrolling to the end loads the next page
     assert len(window.tree.get_children()) == 200
     window.tree.yview_moveto(1.0)
-    assert wait_until(root, lambda: len(window.tree.get_children()) == 243, 5, pump)
+    assert wait_until(root, lambda: len(window.tree.get_children()) == 244, 5, pump)
 
     # group by company: one row per company with its counts; opening one lists its calls
     window.group_by.current(2)
@@ -211,11 +216,20 @@ def test_console_filters_sorts_groups_details_and_charts(make_ui, root, real_app
     window.tree.selection_set(first)
     root.update()
     window.buttons["delete"].invoke()
-    assert wait_until(root, lambda: window.result.total == 242, 10, pump)
+    assert wait_until(root, lambda: window.result.total == 243, 10, pump)
     assert gone not in {r.id for r in window.result.page(0, 300)}
     assert app.store.call_annotations.get(gone).deleted_at
 
-    # statistics tab: charts of what the filters select, bars then lines
+    window.sort_by("started")                    # newest first: tomorrow's scheduled call on top
+    assert wait_until(root, lambda: window.result.query.sort == "started", 10, pump)
+    top = window.tree.get_children()[0]
+    assert window.rows[top].status == "scheduled" and list(window.tree.item(top, "tags")) == ["scheduled"]
+    assert window.tree.item(top, "values")[1] == "scheduled"
+    window.tree.selection_set(top)
+    assert wait_until(root, lambda: "Zavolat kvůli faktuře" in window.details_box.get("1.0", "end"), 10, pump)
+    shot(window, "scheduled")
+
+    # statistics tab: charts of what the filters select (calls only), bars then lines
     window.notebook.select(1)
     root.update()
     stats = window.stats

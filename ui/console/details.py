@@ -32,7 +32,7 @@ def contact_type_label(kind: str) -> str:
 def details_text(details: Any, row: ConsoleRow) -> str:
     call = details.record
     lines = [
-        f"{_('Type')}: {direction_label(call.direction)} · {status_label(call.status)}",
+        f"{_('Type')}: {direction_label(call.direction)} · {status_label(row.status)}",
         f"{_('Name')}: {call.contact_name or call.caller_name or '–'}",
         f"{_('Contact type')}: {contact_type_label(details.contact_type)}",
     ]

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import ttkbootstrap as ttk
 
-from callcore.i18n import _
+from callcore.i18n import _, _n
 
 from ..ports import UiPorts
 
@@ -24,7 +24,7 @@ def _duration(seconds: float) -> str:
 def summary_text(stats: Any) -> str:
     pct = lambda name: f"{100 * stats.rate(name):.0f}%"  # noqa: E731
     return "  ·  ".join([
-        _("{n} calls").format(n=stats.calls),
+        _n("{n} call", "{n} calls", stats.calls).format(n=stats.calls),
         _("answered {n} ({p})").format(n=stats.outcomes["answered"], p=pct("answered")),
         _("missed {n} ({p})").format(n=stats.outcomes["missed"], p=pct("missed")),
         _("not answered {n} ({p})").format(n=stats.outcomes["unanswered"], p=pct("unanswered")),

@@ -18,7 +18,7 @@ import ttkbootstrap as ttk
 
 from callcore.console_query import (GROUPS, QUICK_RANGES, ConsoleQuery, ConsoleRow, direction_label, quick_range,
                                     status_colours, status_label)
-from callcore.i18n import _
+from callcore.i18n import _, _n
 from callcore.records import CALL_DIRECTIONS, CALL_STATUSES, CONTACT_TYPES
 
 from ..ports import UiPorts
@@ -27,6 +27,7 @@ from .stats_view import StatsView
 
 log = logging.getLogger(__name__)
 PAGE = 200
+STATUSES = CALL_STATUSES + ("scheduled",)    # open scheduled calls are rows too (SCHED-3)
 GROUP_ROWS = 500
 
 
@@ -109,7 +110,7 @@ class ConsoleWindow(ttk.Toplevel):
         self.quick.bind("<<ComboboxSelected>>", lambda _e: self._quick_chosen())
         self.from_var, self.to_var = tk.StringVar(), tk.StringVar()
         self.direction = self._combo(bar, [_("Any direction")] + [direction_label(d) for d in CALL_DIRECTIONS], 12)
-        self.status = self._combo(bar, [_("Any status")] + [status_label(s) for s in CALL_STATUSES], 12)
+        self.status = self._combo(bar, [_("Any status")] + [status_label(s) for s in STATUSES], 12)
         self.text_var = tk.StringVar()
         items = [(_("Dates"), self.quick)]
         for label, var in ((_("From"), self.from_var), (_("To"), self.to_var)):
@@ -177,7 +178,7 @@ class ConsoleWindow(ttk.Toplevel):
         split = lambda var: tuple(x.strip() for x in var.get().split(",") if x.strip())  # noqa: E731
         return ConsoleQuery(
             start=start, end=last + timedelta(days=1) if last else None,
-            directions=chosen(self.direction, CALL_DIRECTIONS), statuses=chosen(self.status, CALL_STATUSES),
+            directions=chosen(self.direction, CALL_DIRECTIONS), statuses=chosen(self.status, STATUSES),
             users=split(self.user_var), groups=split(self.group_var), extensions=split(self.ext_var),
             lines=split(self.line_var), campaign=("", "yes", "no")[max(0, self.campaign.current())],
             contact_types=chosen(self.ctype, CONTACT_TYPES), text=self.text_var.get(),
@@ -268,7 +269,7 @@ class ConsoleWindow(ttk.Toplevel):
         if query.group_by:
             for g, group in enumerate(result.group_rows(0, GROUP_ROWS)):
                 item = self.tree.insert("", "end", iid=f"g{g}", text=group.key or _("(none)"), tags=("group",),
-                                        values=("", _("{n} calls").format(n=group.calls),
+                                        values=("", _n("{n} call", "{n} calls", group.calls).format(n=group.calls),
                                                 _("answered {n}").format(n=group.answered),
                                                 _("missed {n}").format(n=group.missed), "", "", "", "",
                                                 duration(group.ring_seconds), duration(group.talk_seconds)))
@@ -409,7 +410,7 @@ class ConsoleWindow(ttk.Toplevel):
                               contact_name=row.name, number=row.number)
 
     def delete_selected(self) -> None:
-        rows = self.selected_rows()
+        rows = [r for r in self.selected_rows() if r.status != "scheduled"]   # the schedule's own
         if not rows or not self.confirm(_("Delete {n} selected calls from the console?").format(n=len(rows))):
             return
         try:
