@@ -128,7 +128,8 @@ class OperatorUi:
         self.queues.install(self.root, getattr(self.window, "menus", {}).get("calls"))
         # Issue 10: mass-call campaigns (Calls › Campaigns…, Ctrl+Shift+M).
         from .campaigns import CampaignWindows
-        self.campaigns = CampaignWindows(self.root, self.ports, call_soon=self.pump.call_soon)
+        self.campaigns = CampaignWindows(self.root, self.ports, call_soon=self.pump.call_soon,
+                                         open_contact=lambda *a, **k: self.dialling.open_card(*a, **k))
         self.campaigns.install(self.root, getattr(self.window, "menus", {}).get("calls"))
 
     # -- lifecycle ------------------------------------------------------------------------

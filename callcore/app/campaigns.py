@@ -152,6 +152,11 @@ class CampaignFeature:
             return WorkState(w.campaign_id, w.phase, entry, left, w.message, w.call_id, history,
                              position, total, browsing=w.browse is not None)
 
+    def recent_calls(self, number: str, limit: int = 5) -> list[Any]:
+        """The number's latest calls in the call log (the work view's history)."""
+        digits = "".join(ch for ch in number if ch.isdigit())
+        return self.store.calls.for_number(digits, limit, 12) if digits else []
+
     def script(self, campaign_id: str) -> str:
         return self.book.find(campaign_id).script
 

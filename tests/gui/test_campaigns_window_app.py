@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from callcore.app import AppMode, build_app
-from callcore.records import Campaign
+from callcore.records import CallRecord, Campaign, Contact, Phone
 from callcore.settings import settings_from_dict
 from tests.gui.conftest import wait_until
 
@@ -24,7 +24,11 @@ def test_menu_and_shortcut_open_campaigns_and_close_releases(root, tmp_path):
         "store": {"shared_folder": str(tmp_path / "shared"), "local_folder": str(tmp_path / "local")},
     }), AppMode.WINDOW)
     c = app.campaigns.save_campaign(Campaign(code="Spring"))
-    app.campaigns.add_entries(c.id, [{"name": "Ξανθή", "number": "2101234567"}])
+    contact = app.store.contacts.put(Contact(name="Ξανθή Οικονόμου", phones=[Phone("2101234567")]))
+    app.store.calls.add(CallRecord(id="call-1", linkedid="l-1", direction="out", status="answered",
+                                   started_at="2026-11-02T10:00:00+02:00", called_number="2101234567",
+                                   user="anna", extension="201"))
+    app.campaigns.add_entries(c.id, [{"name": "Ξανθή", "number": "2101234567", "contact_id": contact.id}])
     ui = OperatorUi(ui_ports_for(app), root=root, notify_backend=None)
     ui.start()
     try:
@@ -41,6 +45,10 @@ def test_menu_and_shortcut_open_campaigns_and_close_releases(root, tmp_path):
         w.select(c.id)
         w.work.start_button.invoke()
         assert app.campaigns.counters(c.id).in_progress == 1
+        root.update()
+        assert "outgoing call, answered, anna" in w.work.calls.cget("text")      # the number's history
+        card = w.work.show_card()                                                 # the directory's card
+        assert card is not None and card.winfo_exists() and "Ξανθή Οικονόμου" in card.title()
         w.close()
         assert app.campaigns.counters(c.id).in_progress == 0
     finally:

@@ -17,8 +17,10 @@ from ..look import mnemonic
 class CampaignWindows:
     """Opens (or raises) the one campaigns window of the main window."""
 
-    def __init__(self, root: tk.Misc, ports: Any, *, call_soon: Callable[..., None] | None = None):
+    def __init__(self, root: tk.Misc, ports: Any, *, call_soon: Callable[..., None] | None = None,
+                 open_contact: Callable[..., Any] | None = None):
         self.root = root
+        self.open_contact = open_contact
         self.ports = ports
         self.call_soon = call_soon or (lambda fn, *args: root.after(0, lambda: fn(*args)))
         self.window: Any = None
@@ -38,7 +40,8 @@ class CampaignWindows:
             self.window.deiconify()
             self.window.lift()
             return self.window
-        self.window = CampaignsWindow(self.root, self.ports.campaigns, self.ports.events, call_soon=self.call_soon)
+        self.window = CampaignsWindow(self.root, self.ports.campaigns, self.ports.events, call_soon=self.call_soon,
+                                      open_contact=self.open_contact)
         return self.window
 
     def close(self) -> None:

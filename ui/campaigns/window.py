@@ -19,7 +19,8 @@ CAMPAIGN_TABLES = ("campaigns", "campaign_entries", "campaign_claims", "campaign
 
 
 class CampaignsWindow(ttk.Toplevel):
-    def __init__(self, master: tk.Misc, port: Any, events: Any, *, call_soon: Callable[..., None]):
+    def __init__(self, master: tk.Misc, port: Any, events: Any, *, call_soon: Callable[..., None],
+                 open_contact: Callable[..., Any] | None = None):
         super().__init__(master=master, title=_("Campaigns"))
         self.geometry("1100x720")
         self.port = port
@@ -38,7 +39,7 @@ class CampaignsWindow(ttk.Toplevel):
         self.tabs = ttk.Notebook(self)
         self.tabs.pack(side="left", fill="both", expand=True, padx=(0, 8), pady=8)
         self.editor = CampaignEditor(self.tabs, port, on_saved=self._saved)
-        self.work = WorkView(self.tabs, port)
+        self.work = WorkView(self.tabs, port, open_contact=open_contact)
         self.counters = CountersView(self.tabs, port)
         self.tabs.add(self.editor, text=_("Campaign"))
         self.tabs.add(self.work, text=_("Work"))

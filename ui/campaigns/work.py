@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 import ttkbootstrap as ttk
 
@@ -20,9 +20,10 @@ def phase_labels() -> dict[str, str]:
 
 
 class WorkView(ttk.Frame):
-    def __init__(self, master: tk.Misc, port: Any):
+    def __init__(self, master: tk.Misc, port: Any, open_contact: Callable[..., Any] | None = None):
         super().__init__(master, padding=8)
         self.port = port
+        self.open_contact = open_contact
         self.campaign_id = ""
         top = ttk.Frame(self)
         top.pack(fill="x")
@@ -40,6 +41,8 @@ class WorkView(ttk.Frame):
         self.number.pack(anchor="w")
         self.details = ttk.Label(card, text="", justify="left")
         self.details.pack(anchor="w")
+        self.card_button = ttk.Button(card, text=_("Contact card…"), command=self.show_card, bootstyle="link")
+        self.card_button.pack(anchor="w")
         script = ttk.Labelframe(self, text=_("Script"), padding=6)
         script.pack(fill="x", pady=4)
         self.script = ttk.Label(script, text="", wraplength=640, justify="left")
@@ -48,6 +51,8 @@ class WorkView(ttk.Frame):
         hist.pack(fill="x", pady=4)
         self.history = ttk.Label(hist, text="", justify="left")
         self.history.pack(anchor="w")
+        self.calls = ttk.Label(hist, text="", justify="left", bootstyle="secondary")
+        self.calls.pack(anchor="w")
         buttons = ttk.Frame(self)
         buttons.pack(fill="x", pady=4)
         self.prev_button = ttk.Button(buttons, text=_("◀ Previous"), command=lambda: self.port.browse(-1),
@@ -96,6 +101,16 @@ class WorkView(ttk.Frame):
             self._codes = codes
         self.script.configure(text=self.port.script(campaign_id) if campaign_id else "")
         self.refresh()
+
+    def show_card(self) -> Any:
+        """The directory's contact card of the entry (a new one with its number when the
+        entry is not in the directory)."""
+        entry = self.port.state().entry
+        if entry is None or self.open_contact is None:
+            return None
+        if entry.contact_id:
+            return self.open_contact(entry.contact_id)
+        return self.open_contact(None, number=entry.number)
 
     def start(self) -> None:
         if self.campaign_id:
@@ -155,6 +170,13 @@ class WorkView(ttk.Frame):
         self.history.configure(text="\n".join(
             f"{datetime.fromisoformat(o.at).astimezone():%Y-%m-%d %H:%M}  {outcome_label(o.result)}  {o.user}  {o.note}"
             for o in st.history) or _("Not called yet"))
+        calls = self.port.recent_calls(e.number) if e is not None else []
+        self.calls.configure(text="\n".join(
+            _("{when}  {direction} call, {status}, {user}").format(
+                when=f"{datetime.fromisoformat(r.started_at).astimezone():%Y-%m-%d %H:%M}",
+                direction=_("outgoing") if r.direction == "out" else _("incoming") if r.direction == "in" else _("internal"),
+                status=r.status, user=r.user or r.extension) for r in calls))
+        self.card_button.configure(state="normal" if e is not None and self.open_contact is not None else "disabled")
         self.pause_button.configure(text=_("Resume") if st.phase == "paused" else _("Pause"))
         working = st.phase not in ("idle", "done", "closed")
         for button in (self.call_button, self.skip_button, self.prev_button, self.next_button, self.pause_button):
