@@ -42,7 +42,7 @@ def details_text(details: Any, row: ConsoleRow) -> str:
         f"{_('Number')}: {row.number or '–'}",
         f"{_('Line / DID')}: {call.called_number if call.direction == 'in' else call.caller_number or '–'}",
         f"{_('Handled by')}: {call.user or '–'} ({_('ext.')} {call.extension or '–'})",
-        f"{_('Started')}: {_time(call.started_at)}",
+        f"{_('Due') if row.status == 'scheduled' else _('Started')}: {_time(call.started_at)}",
         f"{_('Answered')}: {_time(call.answered_at)}",
         f"{_('Ended')}: {_time(call.ended_at)}",
         f"{_('Ring time')}: {_seconds(call.ring_seconds)} · {_('Talk time')}: {_seconds(call.talk_seconds)}",
