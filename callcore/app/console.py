@@ -401,7 +401,7 @@ class ConsoleFeature:
         self._jobs.put((2, next(self._seq), self._index_next))
 
     def _index_next(self) -> None:
-        if not self._pending:
+        if not self._pending or self._stop.is_set():
             return
         month = self._pending.pop(0)
         self._blocks[month] = self._build(month, self.store.calls.month_rows(month))
