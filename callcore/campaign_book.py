@@ -98,7 +98,8 @@ class _Index:
 class CampaignBook:
     def __init__(self, store: Any, *, station: str, user: Callable[[], str] | str = "",
                  sync_interval: float = 1.0, clock: Callable[[], datetime] = utcnow,
-                 user_group: Callable[[str], str] | None = None, rng: random.Random | None = None):
+                 user_group: Callable[[str], str] | None = None, rng: random.Random | None = None,
+                 background_load: bool = False):
         self.store = store
         self.station = station
         self._user = user if callable(user) else (lambda: user)   # type: ignore[assignment,return-value]
@@ -110,8 +111,12 @@ class CampaignBook:
         self._campaigns: dict[str, Campaign] = {}
         self._index: dict[str, _Index] = {}
         self.repos = {name: Repo(store, store.tables[name]) for name in TABLES}
+        self._ready = threading.Event()
         self._unsubscribe = store.subscribe(self._changed)
-        self._load()
+        if background_load:       # the window: 100,000 entries must not delay the start (~0.5 s)
+            threading.Thread(target=self._load, name="campaign-index", daemon=True).start()
+        else:
+            self._load()
 
     @property
     def user(self) -> str:
@@ -122,6 +127,18 @@ class CampaignBook:
 
     # ------------------------------------------------------------------ index
     def _load(self) -> None:
+        try:
+            self._load_all()
+        except Exception:  # noqa: BLE001 - a damaged record must not leave waiters hanging
+            log.exception("building the campaign index failed")
+        finally:
+            self._ready.set()
+
+    def ready(self) -> None:
+        """Wait for the index (built on its own thread in the window)."""
+        self._ready.wait()
+
+    def _load_all(self) -> None:
         with self._lock:
             for c in self.repos["campaigns"].all(copy=False):
                 self._campaigns[c.id] = c
@@ -201,11 +218,13 @@ class CampaignBook:
 
     # ------------------------------------------------------------------ campaigns
     def campaigns(self) -> list[Campaign]:
+        self._ready.wait()
         with self._lock:
             return sorted(self._campaigns.values(), key=lambda c: c.code.casefold())
 
     def find(self, name: str) -> Campaign:
         """A campaign by id or code (case-insensitive)."""
+        self._ready.wait()
         with self._lock:
             if name in self._campaigns:
                 return self._campaigns[name]
@@ -230,6 +249,7 @@ class CampaignBook:
         return campaign
 
     def _fresh(self, campaign_id: str) -> Campaign:
+        self._ready.wait()
         with self._lock:
             c = self._campaigns.get(campaign_id)
         if c is None:
@@ -238,11 +258,13 @@ class CampaignBook:
 
     # ------------------------------------------------------------------ entries
     def entries(self, campaign_id: str) -> list[CampaignEntry]:
+        self._ready.wait()
         with self._lock:
             idx = self._idx(campaign_id)
             return [idx.entries[k] for k in idx.ordered()]
 
     def entry(self, campaign_id: str, entry_id: str) -> CampaignEntry:
+        self._ready.wait()
         with self._lock:
             e = self._idx(campaign_id).entries.get(entry_id)
         if e is None:
@@ -316,6 +338,7 @@ class CampaignBook:
 
     def history(self, campaign_id: str, entry_id: str) -> list[CampaignOutcome]:
         """The entry's outcomes, oldest first."""
+        self._ready.wait()
         with self._lock:
             return sorted(self._idx(campaign_id).outcomes.get(entry_id, []), key=lambda o: (o.at, o.id))
 
@@ -531,6 +554,7 @@ class CampaignBook:
 
     def release_all(self, campaign_id: str = "") -> int:
         """Release every live claim of this station (closing the window)."""
+        self._ready.wait()
         now_text = self._now()[1]
         mine = []
         with self._lock:

@@ -73,7 +73,8 @@ class CampaignFeature:
         self.clock = clock
         self.user_name = user          # follows the signed-in user (container: follow_signed_in_user)
         self.book = CampaignBook(store, station=station, user=lambda: self.user_name, clock=clock,
-                                 sync_interval=float(settings.get("store.sync_interval")))
+                                 sync_interval=float(settings.get("store.sync_interval")),
+                                 background_load=True)
         self._dial = dial
         self._lock = threading.RLock()
         self._work = _Work()
