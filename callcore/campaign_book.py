@@ -148,6 +148,11 @@ class CampaignBook:
                 self._put_outcome(o)
             for c in self.repos["campaign_claims"].all(copy=False):
                 self._put_claim(c)
+            now_text = self._now()[1]
+            for cid, idx in self._index.items():        # every entry's state and the counters, now
+                campaign = self._campaigns.get(cid)
+                if campaign is not None:
+                    self._recount(idx, campaign, parse_outcomes(campaign.outcomes), now_text)
 
     def _idx(self, campaign_id: str) -> _Index:
         idx = self._index.get(campaign_id)

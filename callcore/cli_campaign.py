@@ -231,7 +231,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
             if args.json:
                 _print_json({**c.to_dict(), "counters": counters.as_dict()})
             else:
-                print("\t".join([c.code, c.status, "active" if c.active else "inactive",
+                print("\t".join([c.code, c.status, _("active") if c.active else _("inactive"),
                                  f"{counters.completed}/{counters.total}", c.description]))
         return EXIT_OK
     return _run(args, settings, body)
