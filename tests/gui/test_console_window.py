@@ -240,6 +240,10 @@ def test_console_filters_sorts_groups_details_and_charts(make_ui, root, real_app
     assert [a.get_title() for a in axes[:2]] == ["Calls per week", "Line load: calls per hour and weekday"]
     assert sum(p.get_height() for p in axes[0].patches) == 242          # stacked bars add up to every call
     assert "Μαρία" in [t.get_text() for t in axes[2].get_xticklabels()]
+    operators = {row[0]: int(row[1]) for row in stats.table_rows("operators")}
+    assert set(operators) == {"Μαρία", "Jiří Dvořák", "Иван Петров"} and sum(operators.values()) == 242
+    assert {row[0] for row in stats.table_rows("lines")} == {"2101234567", "2109876543"}
+    assert "Ολυμπιακή ΑΕ" in {row[0] for row in stats.table_rows("companies")}
     shot(window, "stats-bars")
     stats.kind.set("line")
     stats.redraw()

@@ -60,11 +60,22 @@ class StatsView(ttk.Frame):
         self.summary = ttk.Label(self, text=_("Statistics of the calls the filters on the Calls tab select."),
                                  wraplength=1100, justify="left")
         self.summary.pack(fill="x", pady=(6, 4))
+        tables = ttk.Frame(self)
+        tables.pack(side="bottom", fill="x", pady=(4, 0))
+        self.tables: dict[str, ttk.Treeview] = {}
+        for key, title in (("operators", _("Operator")), ("lines", _("Line / DID")), ("companies", _("Company"))):
+            tree = ttk.Treeview(tables, columns=("calls", "answered", "talk", "average"), height=4,
+                                show="headings tree")
+            tree.heading("#0", text=title, anchor="w")
+            tree.column("#0", width=110, minwidth=80)
+            for column, label, width in (("calls", _("calls"), 58), ("answered", _("answered"), 88),
+                                         ("talk", _("talk"), 66), ("average", _("average"), 76)):
+                tree.heading(column, text=label, anchor="e")
+                tree.column(column, width=width, minwidth=40, anchor="e", stretch=False)
+            tree.pack(side="left", fill="x", expand=True, padx=(0, 6))
+            self.tables[key] = tree
         self.area = ttk.Frame(self)
         self.area.pack(fill="both", expand=True)
-        self.tables = tk.Text(self, height=7, wrap="none", relief="flat", tabs=(220, "right", 300, "right",
-                                                                                380, "right", 470, "right"))
-        self.tables.pack(fill="x")
 
     def refresh(self) -> None:
         period = list(period_labels())[max(0, self.period.current())]
@@ -77,18 +88,19 @@ class StatsView(ttk.Frame):
             return
         self.stats = stats
         self.summary.configure(text=summary_text(stats))
-        lines = [_("Operator") + "\t" + _("calls") + "\t" + _("answered") + "\t" + _("talk") + "\t" + _("average")]
-        lines += [f"{t.name}\t{t.calls}\t{t.answered}\t{_duration(t.talk_seconds)}\t{_duration(t.average_talk)}"
-                  for t in stats.operators[:20]]
-        lines += ["", _("Line / DID") + "\t" + _("calls") + "\t" + _("answered")]
-        lines += [f"{t.name}\t{t.calls}\t{t.answered}" for t in stats.lines[:10]]
-        lines += ["", _("Company") + "\t" + _("calls") + "\t" + _("talk")]
-        lines += [f"{t.name}\t{t.calls}\t{_duration(t.talk_seconds)}" for t in stats.companies[:10]]
-        self.tables.configure(state="normal")
-        self.tables.delete("1.0", "end")
-        self.tables.insert("1.0", "\n".join(lines))
-        self.tables.configure(state="disabled")
+        for key, tallies in (("operators", stats.operators[:50]), ("lines", stats.lines[:50]),
+                             ("companies", stats.companies)):
+            tree = self.tables[key]
+            tree.delete(*tree.get_children())
+            for t in tallies:
+                tree.insert("", "end", text=t.name, values=(t.calls, t.answered, _duration(t.talk_seconds),
+                                                            _duration(t.average_talk)))
         self.redraw()
+
+    def table_rows(self, key: str) -> list[tuple]:
+        """What one table shows (name, calls, answered, talk, average), for tests."""
+        tree = self.tables[key]
+        return [(tree.item(i, "text"), *tree.item(i, "values")) for i in tree.get_children()]
 
     def redraw(self) -> None:
         if self.stats is None:

@@ -70,7 +70,7 @@ class ConsoleWindow(ttk.Toplevel):
                  ask_path: Callable[[str], str] | None = None):
         super().__init__(master)
         self.title(_("Call console"))
-        self.geometry("1180x680")
+        self.geometry("1260x720")
         self.ports = ports
         self.console = ports.console
         self.call_soon = call_soon
@@ -200,7 +200,7 @@ class ConsoleWindow(ttk.Toplevel):
         pane.add(left, weight=4)
         columns = list(column_titles())
         self.tree = ttk.Treeview(left, columns=columns[1:], show="tree headings", selectmode="extended")
-        widths = {"started": 170, "direction": 85, "status": 95, "caller": 105, "called": 105, "name": 160,
+        widths = {"started": 170, "direction": 95, "status": 95, "caller": 105, "called": 105, "name": 160,
                   "company": 130, "user": 100, "extension": 45, "ring": 50, "talk": 60}
         for name, title in column_titles().items():
             cid = "#0" if name == "started" else name
@@ -266,6 +266,9 @@ class ConsoleWindow(ttk.Toplevel):
         self.tree.delete(*self.tree.get_children())
         self.rows.clear()
         self.loaded = 0
+        self.details_box.configure(state="normal")      # the selection is gone with the rows
+        self.details_box.delete("1.0", "end")
+        self.details_box.configure(state="disabled")
         if query.group_by:
             for g, group in enumerate(result.group_rows(0, GROUP_ROWS)):
                 item = self.tree.insert("", "end", iid=f"g{g}", text=group.key or _("(none)"), tags=("group",),
