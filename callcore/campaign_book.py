@@ -71,6 +71,7 @@ class _Index:
         self.outcomes: dict[str, list[CampaignOutcome]] = {}
         self.claims: dict[str, dict[str, CampaignClaim]] = {}
         self.open: list[str] | None = None             # order without entries seen completed
+        self.rank: dict[str, int] | None = None        # entry → its place in order
         self.by_operator: dict[str, int] = {}          # outcomes recorded per user
         self.version = 0                               # bumped by every change of this campaign
         self.counted: tuple[int, str, Counters] | None = None   # (version, valid until, counters)
@@ -92,7 +93,15 @@ class _Index:
         if self.order is None:
             self.order = sorted(self.entries, key=lambda k: (self.entries[k].position, k))
             self.open = None
+            self.rank = None
         return self.order
+
+    def rank_of(self, entry_id: str) -> int:
+        """1-based place of an entry in the list (0: not in it)."""
+        order = self.ordered()
+        if self.rank is None:
+            self.rank = {k: i for i, k in enumerate(order, start=1)}
+        return self.rank.get(entry_id, 0)
 
 
 class CampaignBook:
@@ -340,6 +349,13 @@ class CampaignBook:
         c = self._fresh(campaign_id)
         with self._lock:
             return self._state(self._idx(campaign_id), c, parse_outcomes(c.outcomes), entry_id, self._now()[1])
+
+    def place(self, campaign_id: str, entry_id: str) -> tuple[int, int]:
+        """(place of the entry in the list, 1-based; entries in the list)."""
+        self._ready.wait()
+        with self._lock:
+            idx = self._idx(campaign_id)
+            return idx.rank_of(entry_id), len(idx.entries)
 
     def history(self, campaign_id: str, entry_id: str) -> list[CampaignOutcome]:
         """The entry's outcomes, oldest first."""

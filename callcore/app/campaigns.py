@@ -146,9 +146,7 @@ class CampaignFeature:
                 left = int(w.left_when_paused)
             position = total = 0
             if w.campaign_id and entry is not None:
-                entries = self.book.entries(w.campaign_id)
-                total = len(entries)
-                position = next((i + 1 for i, e in enumerate(entries) if e.id == entry.id), 0)
+                position, total = self.book.place(w.campaign_id, entry.id)
             history = tuple(self.book.history(w.campaign_id, entry.id)) if entry is not None else ()
             return WorkState(w.campaign_id, w.phase, entry, left, w.message, w.call_id, history,
                              position, total, browsing=w.browse is not None)

@@ -88,6 +88,7 @@ class WorkView(ttk.Frame):
         self.message = ttk.Label(self, text="", bootstyle="danger")
         self.message.pack(anchor="w")
         self._codes: list[str] = []
+        self._calls_for = "-"
 
     def show_campaign(self, campaign_id: str) -> None:
         self.campaign_id = campaign_id
@@ -170,13 +171,18 @@ class WorkView(ttk.Frame):
         self.history.configure(text="\n".join(
             f"{datetime.fromisoformat(o.at).astimezone():%Y-%m-%d %H:%M}  {outcome_label(o.result)}  {o.user}  {o.note}"
             for o in st.history) or _("Not called yet"))
-        calls = self.port.recent_calls(e.number) if e is not None else []
+        key = f"{e.id}|{st.phase}" if e is not None else ""
+        if key != self._calls_for:              # the call log is read per entry and phase, not every second
+            self._calls_for = key
+            self._show_calls(self.port.recent_calls(e.number) if e is not None else [])
+        self.card_button.configure(state="normal" if e is not None and self.open_contact is not None else "disabled")
+
+    def _show_calls(self, calls: list[Any]) -> None:
         self.calls.configure(text="\n".join(
             _("{when}  {direction} call, {status}, {user}").format(
                 when=f"{datetime.fromisoformat(r.started_at).astimezone():%Y-%m-%d %H:%M}",
                 direction=_("outgoing") if r.direction == "out" else _("incoming") if r.direction == "in" else _("internal"),
                 status=r.status, user=r.user or r.extension) for r in calls))
-        self.card_button.configure(state="normal" if e is not None and self.open_contact is not None else "disabled")
         self.pause_button.configure(text=_("Resume") if st.phase == "paused" else _("Pause"))
         working = st.phase not in ("idle", "done", "closed")
         for button in (self.call_button, self.skip_button, self.prev_button, self.next_button, self.pause_button):
