@@ -176,13 +176,6 @@ class WorkView(ttk.Frame):
             self._calls_for = key
             self._show_calls(self.port.recent_calls(e.number) if e is not None else [])
         self.card_button.configure(state="normal" if e is not None and self.open_contact is not None else "disabled")
-
-    def _show_calls(self, calls: list[Any]) -> None:
-        self.calls.configure(text="\n".join(
-            _("{when}  {direction} call, {status}, {user}").format(
-                when=f"{datetime.fromisoformat(r.started_at).astimezone():%Y-%m-%d %H:%M}",
-                direction=_("outgoing") if r.direction == "out" else _("incoming") if r.direction == "in" else _("internal"),
-                status=r.status, user=r.user or r.extension) for r in calls))
         self.pause_button.configure(text=_("Resume") if st.phase == "paused" else _("Pause"))
         working = st.phase not in ("idle", "done", "closed")
         for button in (self.call_button, self.skip_button, self.prev_button, self.next_button, self.pause_button):
@@ -190,3 +183,10 @@ class WorkView(ttk.Frame):
         self.save_button.configure(state="normal" if st.phase in ("countdown", "calling") and not st.browsing
                                    else "disabled")
         self.start_button.configure(state="normal" if self.campaign_id and not working else "disabled")
+
+    def _show_calls(self, calls: list[Any]) -> None:
+        self.calls.configure(text="\n".join(
+            _("{when}  {direction} call, {status}, {user}").format(
+                when=f"{datetime.fromisoformat(r.started_at).astimezone():%Y-%m-%d %H:%M}",
+                direction=_("outgoing") if r.direction == "out" else _("incoming") if r.direction == "in" else _("internal"),
+                status=r.status, user=r.user or r.extension) for r in calls))
