@@ -187,7 +187,7 @@ def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
         plan = plan_import(result.rows, store.contacts.all(copy=False), MatchRules.from_settings(settings),
                            getattr(args, "duplicates", "merge"))
         rejected = [(r.row, r.reason) for r in result.rejected]
-        for contact, reason in write_contacts(store, plan.writes):   # batched, crash-safe
+        for contact, reason in write_contacts(store, plan.writes, validated=plan.validated):   # batched, crash-safe
             rejected.append((-1, f"{contact.name}: {reason}"))          # never stops the good rows
         for warning in result.warnings:
             print(_("warning: {warning}").format(warning=warning))

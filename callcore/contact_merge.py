@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Callable, Container, Iterable, Literal
 
 from .contact_import import EXTENSION, ImportRow, without_gc
 from .i18n import _
@@ -88,6 +88,9 @@ class ImportPlan:
     merged_rows: int = 0    # rows merged into another contact (existing or an earlier row)
     skipped: int = 0        # duplicate rows left out (duplicates="skip")
     duplicates: list[Duplicate] = field(default_factory=list)
+    # ids of the new contacts among ``writes``: made only from the file's rows, which the
+    # parser validated, so write_contacts(validated=...) need not validate them again
+    validated: set[str] = field(default_factory=set)
 
 
 class _Planner:
@@ -236,28 +239,32 @@ def _plan(rows: Iterable[ImportRow], planner: _Planner, duplicates: DuplicateMod
             plan.updated += 1
         else:
             plan.added += 1
+            plan.validated.add(cid)
         plan.writes.append(contact)
     return plan
 
 
 def write_contacts(store: Any, contacts: list[Contact], batch_rows: int = BATCH_ROWS,
-                   on_batch: Callable[[int], None] | None = None) -> list[tuple[Contact, str]]:
+                   on_batch: Callable[[int], None] | None = None,
+                   validated: Container[str] = frozenset()) -> list[tuple[Contact, str]]:
     """Put ``contacts`` into ``store`` in batches of ``batch_rows``, each one durable journal
     write (a per-contact fsync made 100,000 rows take 81 s). Killed midway, the batches
     written are kept and importing the same file again merges onto them. Returns the
     contacts the store refused, with why (the others are written regardless).
+    ``validated``: ids of contacts this process has validated already (``ImportPlan.validated``),
+    written without validating again; every other contact is validated by the store.
     ``on_batch(n)`` is called after each committed batch of ``n`` contacts."""
-    from .records import RecordError
     refused: list[tuple[Contact, str]] = []
+    repo = store.contacts
     with without_gc():
         for start in range(0, len(contacts), batch_rows):
             chunk = contacts[start:start + batch_rows]
+            checked = [c for c in chunk if c.id in validated] if validated else []
+            others = [c for c in chunk if c.id not in validated] if checked else chunk
             with store.batch():
-                for contact in chunk:
-                    try:
-                        store.contacts.put(contact)    # validates before joining the batch
-                    except RecordError as exc:
-                        refused.append((contact, str(exc)))
+                if checked:
+                    repo.put_many(checked, validated=True)
+                refused += [(contact, str(exc)) for contact, exc in repo.put_many(others)]
             if on_batch is not None:
                 on_batch(len(chunk))
     return refused

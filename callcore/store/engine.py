@@ -415,15 +415,24 @@ class Store(ShareRepairs):
     def _commit(self, table: str, key: str, fields: dict[str, Any] | None) -> None:
         """Make one local change durable, then apply it. Caller holds ``_lock``.
         Inside :meth:`batch` the change waits for the batch's single journal write."""
+        self._commit_many(table, [(key, fields)])
+
+    def _commit_many(self, table: str, entries: list[tuple[str, dict[str, Any] | None]]) -> None:
+        """:meth:`_commit` for many ``(key, fields)`` of one table (``Repo.put_many``):
+        one journal write, or joined to the open :meth:`batch`. Caller holds ``_lock``."""
         if self.closed:
             raise StoreError(_("the store is closed"))
         assert self.journal is not None
-        change = Change(self.device, self.own_seq + 1, self.clock.now(), table, key, fields)
-        if self._batch is not None:
-            self._batch.append(change)
-            self.own_seq = change.seq          # taken back if the batch is not written
+        if not entries:
             return
-        self._write_local([change])
+        device, now, seq = self.device, self.clock.now, self.own_seq
+        changes = [Change(device, seq + i, now(), table, key, fields)
+                   for i, (key, fields) in enumerate(entries, start=1)]
+        if self._batch is not None:
+            self._batch.extend(changes)
+            self.own_seq = changes[-1].seq     # taken back if the batch is not written
+            return
+        self._write_local(changes)
 
     def _write_local(self, changes: list[Change]) -> None:
         """Journal ``changes`` with one write and fsync (the commit), then apply them and

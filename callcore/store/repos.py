@@ -6,7 +6,7 @@ import dataclasses
 import re
 from datetime import datetime, timezone
 import threading
-from typing import Any, Generic, Iterator, Protocol, TypeVar
+from typing import Any, Generic, Iterable, Iterator, Protocol, TypeVar
 
 from ..i18n import _
 from ..records import CallNote, CallRecord, Record, RecordError
@@ -21,6 +21,8 @@ class Store(Protocol):
     _lock: threading.RLock
 
     def _commit(self, table: str, key: str, fields: dict[str, Any] | None) -> None: ...
+
+    def _commit_many(self, table: str, entries: list[tuple[str, dict[str, Any] | None]]) -> None: ...
 
 R = TypeVar("R", bound=Record)
 _NON_DIGITS = re.compile(r"\D")
@@ -45,20 +47,52 @@ class Repo(Generic[R]):
 
     def put(self, record: R) -> R:
         """Validate, then commit the changed fields (a new record: all of them)."""
-        if not isinstance(record, self._table.cls):
-            raise TypeError(f"{self._table.name} holds {self._table.cls.__name__}, not {type(record).__name__}")
+        self._check_class(record)
         record.validate()
+        with self._store._lock:
+            entry = self._entry(record)
+            if entry is not None:
+                self._store._commit(self._table.name, *entry)
+        return record
+
+    def put_many(self, records: Iterable[R], *, validated: bool = False) -> list[tuple[R, RecordError]]:
+        """``put`` for many records with one journal write (or inside ``Store.batch()``),
+        for bulk writes such as an import. Returns the refused records with why; the others
+        are written. ``validated=True`` skips ``validate()``: only for records this process
+        has just validated itself (an import's parsed rows), never for data from elsewhere."""
+        refused: list[tuple[R, RecordError]] = []
+        entries: list[tuple[str, dict[str, Any]]] = []
+        with self._store._lock:
+            for record in records:
+                self._check_class(record)
+                if not validated:
+                    try:
+                        record.validate()
+                    except RecordError as exc:
+                        refused.append((record, exc))
+                        continue
+                entry = self._entry(record)
+                if entry is not None:
+                    entries.append(entry)
+            self._store._commit_many(self._table.name, entries)
+        return refused
+
+    def _check_class(self, record: R) -> None:
+        if type(record) is not self._table.cls and not isinstance(record, self._table.cls):
+            raise TypeError(f"{self._table.name} holds {self._table.cls.__name__}, not {type(record).__name__}")
+
+    def _entry(self, record: R) -> tuple[str, dict[str, Any]] | None:
+        """``(key, fields to journal)``: every field of a new record, the changed ones of a
+        stored record, None when nothing changed. Caller holds the store lock."""
         fields = record.to_dict()
         key = fields.pop("id")
-        with self._store._lock:
-            current = self._table.get(key)
-            if current is not None:
-                old = current.to_dict()
-                fields = {k: v for k, v in fields.items() if old.get(k) != v}
-                if not fields:
-                    return record
-            self._store._commit(self._table.name, key, fields)
-        return record
+        current = self._table.get(key)
+        if current is not None:
+            old = current.to_dict()
+            fields = {k: v for k, v in fields.items() if old.get(k) != v}
+            if not fields:
+                return None
+        return key, fields
 
     def get(self, key: str) -> R | None:
         obj = self._table.get(key)
