@@ -11,7 +11,6 @@ from tests.gui.conftest import wait_until
 from tests.gui.schedule_fixtures import Notes, Office, shot
 from ui.schedule_view import SECTION_COLOURS, ScheduleWindows
 
-NOW = datetime.now(timezone.utc)
 
 
 @pytest.fixture
@@ -38,6 +37,7 @@ def rows(view):
 
 
 def test_sections_scopes_and_colours(root, office, windows):
+    NOW = datetime.now(timezone.utc)   # at run time: the sections depend on it
     s = office.schedule
     s.schedule("1001", NOW - timedelta(hours=2), assigned_user="Anna", notes="overdue one",
                contact_id=office.contact.id)
@@ -61,6 +61,7 @@ def test_sections_scopes_and_colours(root, office, windows):
 
 
 def test_done_from_the_view_and_an_edit_elsewhere_shows(root, office, windows):
+    NOW = datetime.now(timezone.utc)   # at run time: the sections depend on it
     item = office.schedule.schedule("1002", NOW + timedelta(minutes=3), notes="soon")
     view = windows.open_view()
     root.update()
@@ -74,6 +75,7 @@ def test_done_from_the_view_and_an_edit_elsewhere_shows(root, office, windows):
 
 
 def test_an_agent_sees_only_mine_and_a_refusal_is_said(root, office, windows):
+    NOW = datetime.now(timezone.utc)   # at run time: the sections depend on it
     bobs = office.schedule.schedule("1003", NOW + timedelta(hours=1), assigned_user="Bob")
     office.user = office.users["Anna"]
     view = windows.open_view()
@@ -145,6 +147,7 @@ def test_schedule_from_the_calls_table_uses_the_selected_number(root, office, wi
 
 
 def test_edit_from_the_view_changes_time_and_note_and_ends_a_snooze(root, office, windows):
+    NOW = datetime.now(timezone.utc)   # at run time: the sections depend on it
     item = office.schedule.schedule("1002", NOW + timedelta(hours=1), notes="first note")
     office.schedule.snooze(item.id, 15)
     view = windows.open_view()
