@@ -19,8 +19,11 @@ from tests.gui.conftest import display, root, wait_until  # noqa: F401  (fixture
 
 pytestmark = pytest.mark.gui
 
-PLAYER = """import json, sys, pathlib
-pathlib.Path(sys.argv[1]).write_text(json.dumps(sys.argv[2:]), encoding="utf-8")
+PLAYER = """import json, os, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+tmp = out.with_suffix(".tmp")               # whole or not there: the test may look any time
+tmp.write_text(json.dumps(sys.argv[2:]), encoding="utf-8")
+os.replace(tmp, out)
 """
 
 
