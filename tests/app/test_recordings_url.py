@@ -14,7 +14,9 @@ from callcore.records import CallRecord
 from callcore.settings import settings_from_dict
 
 PLAYER = """import json, sys, pathlib
-pathlib.Path(sys.argv[1]).write_text(json.dumps(sys.argv[2:]), encoding="utf-8")
+out = pathlib.Path(sys.argv[1])
+out.with_suffix(".tmp").write_text(json.dumps(sys.argv[2:]), encoding="utf-8")
+out.with_suffix(".tmp").replace(out)      # whole or not there: the test may look any time
 """
 
 
