@@ -12,6 +12,8 @@ from typing import Any, Iterable
 
 from tinydb.storages import Storage
 
+from .changes import json_encoder
+
 
 def fsync_dir(folder: Path) -> None:
     """Make a rename durable (POSIX); Windows cannot open a folder and needs nothing."""
@@ -77,10 +79,13 @@ def move_aside(path: Path, folder: Path) -> Path | None:
     return target
 
 
+_DUMPS = json_encoder(sort_keys=False)
+
+
 def tinydb_chunks(tables: dict[str, Iterable[dict[str, Any]]]) -> Iterable[str]:
     """Encode ``{table: documents}`` in TinyDB's file layout, one document at a time (so a
     big table never holds the interpreter for long and never needs a second copy)."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    dumps = _DUMPS
     yield "{"
     for t_index, (name, docs) in enumerate(tables.items()):
         yield ("," if t_index else "") + dumps(name) + ":{"
