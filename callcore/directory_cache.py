@@ -47,7 +47,7 @@ from .records import Contact
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CACHE_NAME", "DirectoryLoad", "cache_path", "load_directory", "open_directory"]
+__all__ = ["CACHE_NAME", "DirectoryLoad", "cache_path", "load_directory", "open_directory", "trim_heap"]
 
 CACHE_NAME = "directory-index.bin"
 MAGIC = b"OPDIRIX\x01"
@@ -101,11 +101,11 @@ def open_directory(store: Any, rules: MatchRules, cache_folder: Path | None,
     finally:
         if gc_was_enabled:
             gc.enable()
-    _trim_heap()
+    trim_heap()
     return result
 
 
-def _trim_heap() -> None:
+def trim_heap() -> None:
     """Hand the memory freed after a build or a file read back to the OS. glibc keeps
     freed blocks in its heap, so the window would otherwise stay at the start-up peak
     (about 20 MB more at 100,000 contacts, file read; 25 MB after a build). Elsewhere a
@@ -336,7 +336,7 @@ def _write_quietly(path: Path, header: dict[str, Any], fingerprint: bytes,
     except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower next time
         log.warning("directory cache %s not written", path, exc_info=True)
     del snapshot, state
-    _trim_heap()
+    trim_heap()
 
 
 class _SectionWriter:
