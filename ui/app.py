@@ -358,7 +358,8 @@ class OperatorUi:
                                     popup.show_recent, name="recent-calls")
         if bring_to_front:
             try:
-                self.root.deiconify()
+                if self.root.state() != "normal":   # deiconify on a shown window moves the
+                    self.root.deiconify()          # keyboard to it on X11: only when needed
                 self.root.lift()
             except tk.TclError:
                 pass

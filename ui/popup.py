@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 import tkinter as tk
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
@@ -31,13 +30,10 @@ from .look import (DIRECTION_GLYPHS, ENDED, FOCUS_POPUP_SEQUENCE, STATE_COLOURS,
                    format_duration, format_when, state_label)
 from .look import HELD, RINGING
 from .ports import MatchLike
+from .unobtrusive import FLASH_MARK, Unobtrusive, app_focus
 
 SAVE_DELAY_MS = 500
 TYPING_GRACE = timedelta(seconds=8)   # no auto-close this soon after the notes changed
-FLASH_MS = 450                        # one blink of a new popup's title
-FLASH_BLINKS = 10
-FOCUS_GUARD_S = 0.7                   # focus a window manager gives a new popup goes back
-FLASH_MARK = "● "
 log = logging.getLogger(__name__)
 
 
@@ -56,7 +52,7 @@ def _phone_text(phone) -> str:
     return getattr(phone, "number", None) or str(phone or "")
 
 
-class CallPopup(ttk.Toplevel):
+class CallPopup(Unobtrusive, ttk.Toplevel):
     """One call leg's popup. The app owns it and feeds it state changes."""
 
     def __init__(self, master: tk.Misc, leg: LiveLeg, matches: Sequence[MatchLike], *,
@@ -89,15 +85,11 @@ class CallPopup(ttk.Toplevel):
         self.auto_close_seconds = 0
         self._ended_seen: datetime | None = None   # UI clock when the call ended
         self._typed_at: datetime | None = None     # UI clock of the last notes change
-        self._flash_after: str | None = None
-        self._flashes_left = 0
-        self._focus_before = self._app_focus(master)
-        self._guard_until = 0.0
-        self._focus_wanted = False
         best = leg.contact_name or (self.matches[0].contact.name if self.matches else "")
         self._title = popup_title(leg.number, best or leg.caller_id_name, is_demo)
         super().__init__(title=self._title, master=master,
                          size=(660, 700), minsize=(500, 560), iconify=iconify)
+        self.init_unobtrusive(master)
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Escape>", lambda _e: self.close())
         self.bind("<Control-Return>", self._save_shortcut)
@@ -106,9 +98,6 @@ class CallPopup(ttk.Toplevel):
         self.bind("<Control-t>", self._transfer_shortcut)
         self.bind("<Control-T>", self._transfer_shortcut)
         self.bind(FOCUS_POPUP_SEQUENCE, self._focus_shortcut)
-        self.bind("<Map>", self._mapped, add="+")
-        self.bind("<FocusIn>", self._focus_in, add="+")
-        self.bind("<ButtonPress>", self._clicked, add="+")
         self._build(best, line_note, is_demo)
         self._build_contact_actions()
         self.notes.insert("1.0", initial_notes)
@@ -355,7 +344,7 @@ class CallPopup(ttk.Toplevel):
         return str(self.auto_close_label.cget("text"))
 
     def _notes_focused(self) -> bool:
-        return self._app_focus(self) is self.notes
+        return app_focus(self) is self.notes
 
     def show_transfer(self, from_extension: str, notes: str, *, from_user: str = "",
                       call_notes: str = "", contact_name: str = "") -> None:
@@ -515,28 +504,11 @@ class CallPopup(ttk.Toplevel):
         if self.leg.state != ENDED:
             self._hangup(self.leg.leg_id)
 
-    def bring_to_front(self) -> None:
-        """Raise and blink, but leave the keyboard where the operator is typing (Windows
-        needs the brief topmost trick to really come forward)."""
-        try:
-            self.deiconify()
-            self.lift()
-            self.attributes("-topmost", True)
-            self.after(300, self._drop_topmost)
-        except tk.TclError:
-            return
-        self.flash()
-
     def focus_notes(self) -> None:
         """The operator asked for this popup (click in the table, F2): bring it up and
         put the cursor at the end of the notes."""
-        self._focus_wanted = True
-        self.stop_flashing()
+        self.take_focus(self.notes)
         try:
-            self.deiconify()
-            self.lift()
-            self.focus_force()
-            self.notes.focus_set()
             self.notes.mark_set("insert", "end-1c")
         except tk.TclError:
             pass
@@ -547,95 +519,6 @@ class CallPopup(ttk.Toplevel):
         else:
             self.focus_notes()
         return "break"
-
-    def _drop_topmost(self) -> None:
-        if not self.closed:
-            try:
-                self.attributes("-topmost", False)
-            except tk.TclError:
-                pass
-
-    # -- blinking and keeping the keyboard where it was ------------------------------------
-    def flash(self, blinks: int = FLASH_BLINKS) -> None:
-        """Blink the title (and caller number) so a popup that came up unfocused is seen."""
-        self._flashes_left = blinks if blinks % 2 == 0 else blinks + 1
-        if self._flash_after is None:
-            self._flash_step()
-
-    @property
-    def flashing(self) -> bool:
-        return self._flashes_left > 0
-
-    def stop_flashing(self) -> None:
-        self._flashes_left = 0
-        if self._flash_after is not None:
-            try:
-                self.after_cancel(self._flash_after)
-            except tk.TclError:
-                pass
-            self._flash_after = None
-        self._show_flash(False)
-
-    def _flash_step(self) -> None:
-        self._flash_after = None
-        if self.closed or self._flashes_left <= 0:
-            return
-        self._flashes_left -= 1
-        self._show_flash(self._flashes_left % 2 == 1)
-        try:
-            self._flash_after = self.after(FLASH_MS, self._flash_step)
-        except tk.TclError:
-            pass
-
-    def _show_flash(self, on: bool) -> None:
-        if self.closed:
-            return
-        try:
-            self.title(FLASH_MARK + self._title if on else self._title)
-            self.number_label.configure(foreground=STATE_COLOURS["ringing"] if on else "")
-        except tk.TclError:
-            pass
-
-    @staticmethod
-    def _app_focus(widget: tk.Misc) -> tk.Misc | None:
-        """The widget holding this application's keyboard focus, None when another
-        application has it."""
-        try:
-            return widget.focus_get()
-        except (KeyError, tk.TclError):   # focus in a Tk-internal window (menu, combobox)
-            return None
-
-    def _mapped(self, event) -> None:
-        if event.widget is self and not self._guard_until:
-            self._guard_until = time.monotonic() + FOCUS_GUARD_S
-
-    def _clicked(self, _event=None) -> None:
-        self._focus_wanted = True
-        self.stop_flashing()
-
-    def _focus_in(self, event) -> None:
-        """A window manager that focuses every new window would take the keyboard from
-        the dialog the operator is typing in: give it back, unless they asked for us."""
-        if self._focus_wanted:
-            self.stop_flashing()
-        elif event.widget is self and time.monotonic() < self._guard_until:
-            self.after_idle(self._give_focus_back)   # settle first: a widget may take it
-
-    def _give_focus_back(self) -> None:
-        if self.closed or self._focus_wanted:
-            return
-        before = self._focus_before
-        now_in = self._app_focus(self)
-        if now_in is not self:   # a widget inside was focused on purpose (or none at all)
-            if now_in is not None and now_in.winfo_toplevel() is self:
-                self._focus_wanted = True
-                self.stop_flashing()
-            return
-        try:
-            if before is not None and before.winfo_exists() and before.winfo_toplevel() is not self:
-                before.focus_force()
-        except tk.TclError:
-            pass
 
     # -- POP-3 / CON-5: contacts and call back from the popup ------------------------------
     def _build_contact_actions(self) -> None:

@@ -11,7 +11,6 @@ manager hands it on mapping goes straight back (until the operator clicks it).
 from __future__ import annotations
 
 import logging
-import time
 import tkinter as tk
 from datetime import datetime
 from typing import Any, Callable
@@ -21,16 +20,12 @@ import ttkbootstrap as ttk
 from callcore import locale_format
 from callcore.i18n import _
 
-from .look import STATE_COLOURS
 from .ports import SchedulePort
+from .unobtrusive import Unobtrusive
 from .schedule_dialog import parse_local
 
 log = logging.getLogger(__name__)
 
-FLASH_MS = 450
-FLASH_BLINKS = 10
-FOCUS_GUARD_S = 0.7
-FLASH_MARK = "● "
 SNOOZE_CHOICES = (5, 15, 60)
 
 
@@ -48,7 +43,7 @@ def format_local(iso_text: str) -> str:
         return iso_text
 
 
-class ReminderWindow(ttk.Toplevel):
+class ReminderWindow(Unobtrusive, ttk.Toplevel):
     def __init__(self, master: tk.Misc, reminder: Any, schedule: SchedulePort, *,
                  on_closed: Callable[["ReminderWindow"], None] | None = None,
                  offset: int = 0):
@@ -57,18 +52,11 @@ class ReminderWindow(ttk.Toplevel):
         self._on_closed = on_closed
         self.closed = False
         self.outcome_text = ""
-        self._focus_before = self._app_focus(master)
-        self._guard_until = 0.0
-        self._focus_wanted = False
-        self._flashes_left = 0
-        self._flash_after: str | None = None
         self._title = reminder_title(reminder.number, reminder.name)
         super().__init__(title=self._title, master=master, resizable=(True, False))
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Escape>", lambda _e: self.close())
-        self.bind("<Map>", self._mapped, add="+")
-        self.bind("<FocusIn>", self._focus_in, add="+")
-        self.bind("<ButtonPress>", self._clicked, add="+")
+        self.init_unobtrusive(master)
         self._build()
         self.update_idletasks()
         x = max(0, self.winfo_screenwidth() - self.winfo_reqwidth() - 40 - offset)
@@ -172,110 +160,9 @@ class ReminderWindow(ttk.Toplevel):
             self.close()
 
     # -- coming up without taking the keyboard -------------------------------------------------
-    def bring_to_front(self) -> None:
-        try:
-            self.deiconify()
-            self.lift()
-            self.attributes("-topmost", True)
-            self.after(300, self._drop_topmost)
-        except tk.TclError:
-            return
-        self.flash()
-
-    def _drop_topmost(self) -> None:
-        if not self.closed:
-            try:
-                self.attributes("-topmost", False)
-            except tk.TclError:
-                pass
-
     def focus_window(self) -> None:
         """The operator asked for it: the keyboard goes to the outcome field."""
-        self._focus_wanted = True
-        self.stop_flashing()
-        try:
-            self.deiconify()
-            self.lift()
-            self.focus_force()
-            self.outcome_entry.focus_set()
-        except tk.TclError:
-            pass
-
-    def flash(self, blinks: int = FLASH_BLINKS) -> None:
-        self._flashes_left = blinks if blinks % 2 == 0 else blinks + 1
-        if self._flash_after is None:
-            self._flash_step()
-
-    @property
-    def flashing(self) -> bool:
-        return self._flashes_left > 0
-
-    def stop_flashing(self) -> None:
-        self._flashes_left = 0
-        if self._flash_after is not None:
-            try:
-                self.after_cancel(self._flash_after)
-            except tk.TclError:
-                pass
-            self._flash_after = None
-        self._show_flash(False)
-
-    def _flash_step(self) -> None:
-        self._flash_after = None
-        if self.closed or self._flashes_left <= 0:
-            return
-        self._flashes_left -= 1
-        self._show_flash(self._flashes_left % 2 == 1)
-        try:
-            self._flash_after = self.after(FLASH_MS, self._flash_step)
-        except tk.TclError:
-            pass
-
-    def _show_flash(self, on: bool) -> None:
-        if self.closed:
-            return
-        try:
-            self.title(FLASH_MARK + self._title if on else self._title)
-            self.number_label.configure(foreground=STATE_COLOURS["ringing"] if on else "")
-        except tk.TclError:
-            pass
-
-    @staticmethod
-    def _app_focus(widget: tk.Misc) -> tk.Misc | None:
-        try:
-            return widget.focus_get()
-        except (KeyError, tk.TclError):
-            return None
-
-    def _mapped(self, event) -> None:
-        if event.widget is self and not self._guard_until:
-            self._guard_until = time.monotonic() + FOCUS_GUARD_S
-
-    def _clicked(self, _event=None) -> None:
-        self._focus_wanted = True
-        self.stop_flashing()
-
-    def _focus_in(self, event) -> None:
-        if self._focus_wanted:
-            self.stop_flashing()
-        elif event.widget is self and time.monotonic() < self._guard_until:
-            self.after_idle(self._give_focus_back)
-
-    def _give_focus_back(self) -> None:
-        if self.closed or self._focus_wanted:
-            return
-        before = self._focus_before
-        now_in = self._app_focus(self)
-        if now_in is not self:
-            if now_in is not None and now_in.winfo_toplevel() is self:
-                self._focus_wanted = True
-                self.stop_flashing()
-            return
-        try:
-            if before is not None and before.winfo_exists() and before.winfo_toplevel() is not self:
-                before.focus_force()
-        except tk.TclError:
-            pass
+        self.take_focus(self.outcome_entry)
 
     def close(self) -> None:
         if self.closed:
