@@ -7,6 +7,7 @@ import threading
 from typing import Callable
 
 from ..directory import Directory, Match
+from ..directory_cache import load_directory as load_cached_directory
 from ..events import StoreChanged
 from ..numbers import MatchRules
 from ..records import Contact
@@ -18,9 +19,9 @@ log = logging.getLogger(__name__)
 
 def load_directory(store: Store, rules: MatchRules, directory: Directory | None = None,
                    on_numbers_ready: Callable[[], None] | None = None) -> Directory:
-    directory = Directory(rules) if directory is None else directory  # (an empty one is falsy)
-    directory.load(store.contacts.all(copy=False), on_numbers_ready)  # read-only: no copy
-    return directory
+    """Read from ``<local>/cache`` when current, else built (and saved there in the
+    background): see callcore/directory_cache.py."""
+    return load_cached_directory(store, rules, store.local / "cache", on_numbers_ready, directory)
 
 
 class BackgroundDirectory:
