@@ -68,9 +68,18 @@ def checksum(text: str) -> str:
 
 def encode(change: Change) -> str:
     """The journal/batch line for a change, newline included."""
-    body = {"id": change.change_id, "h": change.hlc, "t": change.table, "k": change.key, "f": change.fields}
-    text = canonical(body)
-    return text[:-1] + f',"c":"{checksum(text)}"}}\n'
+    return encode_parts(change)[0]
+
+
+def encode_parts(change: Change) -> tuple[str, str]:
+    """The line for a change and, inside it, the JSON text of its fields, which a local
+    write reuses for the table file (``FieldTable.doc_text``) instead of encoding the
+    record again. The line is exactly ``canonical`` of the whole body (keys sorted:
+    f, h, id, k, t), assembled around the fields' text."""
+    fields = canonical(change.fields)
+    text = (f'{{"f":{fields},"h":{int(change.hlc)},"id":{canonical(change.change_id)},'
+            f'"k":{canonical(change.key)},"t":{canonical(change.table)}}}')
+    return text[:-1] + f',"c":"{checksum(text)}"}}\n', fields
 
 
 def decode(line: str) -> Change:

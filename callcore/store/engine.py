@@ -25,7 +25,7 @@ from ..records import Campaign, CampaignClaim, CampaignEntry, CampaignOutcome  #
 from ..records import (Activity, CallAnnotation, CallNote, Contact, Group, OfficeSetting, Record, ReminderClaim,
                        ScheduledCall, User)
 from .base import StoreError, StoreProblem, named, reason
-from .changes import Change, RangeSet, encode, parse_lines
+from .changes import Change, RangeSet, encode, encode_parts, parse_lines
 from .checker import check_store
 from .clock import HybridClock, env_clock_offset
 from .files import move_aside
@@ -398,7 +398,7 @@ class Store(ShareRepairs):
         return CallsRepo(self, self.calllog, self.tables["call_notes"])
 
     # ------------------------------------------------------------------ changes
-    def _apply(self, change: Change) -> bool:
+    def _apply(self, change: Change, fields_text: str | None = None) -> bool:
         if change.table == "calls":
             assert self.calllog is not None
             return self.calllog.apply(change)
@@ -406,7 +406,7 @@ class Store(ShareRepairs):
         if table is None:
             return False                     # a table of a newer version: kept in the journal
         try:
-            return table.apply(change)
+            return table.apply(change, fields_text)
         except (TypeError, ValueError, AttributeError) as exc:
             self._problem(Path(change.table), _("change {id} cannot be applied: {error}").format(
                 id=change.change_id, error=exc))
@@ -438,7 +438,8 @@ class Store(ShareRepairs):
         """Journal ``changes`` with one write and fsync (the commit), then apply them and
         tell subscribers once per table. Caller holds ``_lock``."""
         assert self.journal is not None
-        lines = [encode(c) for c in changes]
+        encoded = [encode_parts(c) for c in changes]
+        lines = [line for line, _fields in encoded]
         self.journal.append(lines, own_max=changes[-1].seq)   # committed once this returns
         self.own_seq = max(self.own_seq, changes[-1].seq)
         own = self._range(self.device)
@@ -450,8 +451,8 @@ class Store(ShareRepairs):
                 own.add(change.seq)
         self.pending.extend(zip([c.seq for c in changes], lines))
         touched: dict[str, set[str]] = {}
-        for change in changes:
-            self._apply(change)
+        for change, (_line, fields_text) in zip(changes, encoded):
+            self._apply(change, fields_text)
             touched.setdefault(change.table, set()).add(change.key)
         self.lines_since_checkpoint += len(changes)
         self._notify(ChangeSet(t, frozenset(k), "local") for t, k in touched.items())
@@ -550,10 +551,12 @@ class Store(ShareRepairs):
             with self._lock:
                 pos = self.journal.pos
                 work: list[tuple[str, list[dict[str, Any]] | list[tuple]]] = []
+                texts: dict[str, dict[str, tuple[Any, str]]] = {}
                 for name, table in self.tables.items():
                     if table.dirty:
                         work.append((name, list(table.records.items())))
                         table.dirty = False
+                    texts[name], table.texts = table.texts, {}
                 for month in sorted(self.calllog.dirty):
                     work.append((f"calls-{month}", list(self.calllog.months[month].values())))
                 self.calllog.dirty.clear()
@@ -564,8 +567,7 @@ class Store(ShareRepairs):
                     if name.startswith("calls-"):
                         docs = (row_doc(row) for row in items)
                     else:
-                        table = self.tables[name]
-                        docs = (table.doc(k, s) for k, s in items)
+                        docs = self.tables[name].file_docs(items, texts[name])
                     try:
                         self._files.write(name, docs, pos)
                     except OSError as exc:

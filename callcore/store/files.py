@@ -82,16 +82,18 @@ def move_aside(path: Path, folder: Path) -> Path | None:
 _DUMPS = json_encoder(sort_keys=False)
 
 
-def tinydb_chunks(tables: dict[str, Iterable[dict[str, Any]]]) -> Iterable[str]:
+def tinydb_chunks(tables: dict[str, Iterable[dict[str, Any] | str]]) -> Iterable[str]:
     """Encode ``{table: documents}`` in TinyDB's file layout, one document at a time (so a
-    big table never holds the interpreter for long and never needs a second copy)."""
+    big table never holds the interpreter for long and never needs a second copy). A
+    document given as a ``str`` is its JSON text already."""
     dumps = _DUMPS
     yield "{"
     for t_index, (name, docs) in enumerate(tables.items()):
         yield ("," if t_index else "") + dumps(name) + ":{"
         buf: list[str] = []
         for d_index, doc in enumerate(docs, start=1):
-            buf.append(('"%d":' if d_index == 1 else ',"%d":') % d_index + dumps(doc))
+            text = doc if type(doc) is str else dumps(doc)     # str: already encoded
+            buf.append(('"%d":' if d_index == 1 else ',"%d":') % d_index + text)
             if len(buf) >= 256:
                 yield "".join(buf)
                 buf = []
