@@ -26,6 +26,7 @@ from callcore.records import CONTACT_TYPES, PHONE_LABELS, CallRecord, Contact, P
 
 from .directory_window import Confirm, ask_yes_no, phone_label
 from .keys import bind_ctrl
+from .tool_window import ToolWindow
 from .look import (DIRECTION_GLYPHS, call_status_label, contact_type_label, direction_label,
                    format_duration, format_when)
 from .ports import ContactsPort, DialPort
@@ -111,7 +112,7 @@ class PhoneRow:
             self.error.grid_remove()
 
 
-class ContactCard(ttk.Toplevel):
+class ContactCard(ToolWindow, ttk.Toplevel):
     """One contact's card (``contact_id`` None: a new one, ``number`` pre-filled)."""
 
     def __init__(self, master: tk.Misc, *, contacts: ContactsPort, dial: DialPort | None = None,
@@ -539,20 +540,6 @@ class ContactCard(ttk.Toplevel):
     @property
     def message_text(self) -> str:
         return str(self.message_label.cget("text"))
-
-    def _key(self, action: Callable[[], Any]) -> str:
-        action()
-        return "break"
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()
 
     def schedule_call(self) -> Any:
         """Open the schedule dialog for this contact's first phone (SCHED-1)."""

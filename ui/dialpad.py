@@ -25,6 +25,7 @@ from callcore.events import CommandFailed, DialStarted, StoreChanged
 from callcore.i18n import _
 
 from .keys import bind_ctrl
+from .tool_window import ToolWindow
 from .ports import DialPadPort, SpeedDialLike, SpeedDialPort
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def _refused_char(char: str) -> str:
     return _("{char!r} cannot be dialled: type digits, * or # (a + only first)").format(char=char)
 
 
-class DialPad(ttk.Toplevel):
+class DialPad(ToolWindow, ttk.Toplevel):
     """The ``Dial`` window. ``on_directory(pick)`` opens the directory as a picker that
     calls ``pick(number)``; ``subscribe`` delivers events on the Tk thread."""
 
@@ -441,21 +442,6 @@ class DialPad(ttk.Toplevel):
     @property
     def message_text(self) -> str:
         return str(self.message_label.cget("text"))
-
-    def _key(self, action: Callable[[], None]) -> str:
-        action()
-        return "break"
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()
-
 
 class SpeedDialEditor(ttk.Toplevel):
     """The group's nine entries as name + number rows; Ctrl+S (or Save) stores them."""

@@ -21,6 +21,7 @@ from callcore.i18n import _
 from callcore.records import Contact
 
 from .keys import bind_ctrl
+from .tool_window import ToolWindow
 from .look import contact_type_label
 from .main_window import AutoScrollbar
 from .ports import ContactsPort, DialPort
@@ -105,7 +106,7 @@ class PhoneChooser(ttk.Toplevel):
         self._on_chosen(number)
 
 
-class DirectoryWindow(ttk.Toplevel):
+class DirectoryWindow(ToolWindow, ttk.Toplevel):
     """The ``Directory`` window. As a picker (``on_pick_number`` or ``on_pick_contact``),
     Enter hands the choice back and closes instead of opening the card."""
 
@@ -386,24 +387,12 @@ class DirectoryWindow(ttk.Toplevel):
         self.tree.focus_set()
         return True
 
-    def _key(self, action: Callable[[], Any]) -> str:
-        action()
-        return "break"
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
+    def _before_close(self) -> None:
         if self._search_after is not None:
             try:
                 self.after_cancel(self._search_after)
             except tk.TclError:
                 pass
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()
 
     def schedule_selected(self) -> Any:
         """Schedule a call to the selected contact's first phone (SCHED-1)."""
