@@ -15,6 +15,7 @@ from callcore import locale_format
 from callcore.i18n import _
 from callcore.records import Activity
 
+from .tool_window import ToolWindow
 from .ports import ActivitiesPort
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def status_label(status: str) -> str:
     return {"open": _("Open"), "done": _("Done"), "all": _("All")}.get(status, status)
 
 
-class ActivityDialog(ttk.Toplevel):
+class ActivityDialog(ToolWindow, ttk.Toplevel):
     """A new activity, opened by the operator (takes the keyboard)."""
 
     def __init__(self, master: tk.Misc, activities: ActivitiesPort, *, call_id: str = "",
@@ -117,16 +118,9 @@ class ActivityDialog(ttk.Toplevel):
         self.close()
         return saved
 
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()
 
 
-class ActivitiesWindow(ttk.Toplevel):
+class ActivitiesWindow(ToolWindow, ttk.Toplevel):
     """``Activities``: mine / my group / all (by role), open / done; Mark done (Ctrl+D)."""
 
     COLUMNS = ("due", "type", "subject", "user", "status", "number")
@@ -209,12 +203,3 @@ class ActivitiesWindow(ttk.Toplevel):
             return
         self.refresh()
 
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()

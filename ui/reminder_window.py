@@ -20,6 +20,7 @@ import ttkbootstrap as ttk
 from callcore import locale_format
 from callcore.i18n import _
 
+from .tool_window import ToolWindow
 from .ports import SchedulePort
 from .unobtrusive import Unobtrusive
 from .schedule_dialog import parse_local
@@ -43,7 +44,7 @@ def format_local(iso_text: str) -> str:
         return iso_text
 
 
-class ReminderWindow(Unobtrusive, ttk.Toplevel):
+class ReminderWindow(ToolWindow, Unobtrusive, ttk.Toplevel):
     def __init__(self, master: tk.Misc, reminder: Any, schedule: SchedulePort, *,
                  on_closed: Callable[["ReminderWindow"], None] | None = None,
                  offset: int = 0):
@@ -164,11 +165,5 @@ class ReminderWindow(Unobtrusive, ttk.Toplevel):
         """The operator asked for it: the keyboard goes to the outcome field."""
         self.take_focus(self.outcome_entry)
 
-    def close(self) -> None:
-        if self.closed:
-            return
+    def _before_close(self) -> None:
         self.stop_flashing()
-        self.closed = True
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()

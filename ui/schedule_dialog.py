@@ -18,6 +18,7 @@ import ttkbootstrap as ttk
 from callcore.i18n import _
 from callcore.records import ScheduledCall
 
+from .tool_window import ToolWindow
 from .ports import ContactsPort, SchedulePort
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def parse_local(date_text: str, time_text: str) -> datetime:
     return day.replace(hour=clock.hour, minute=clock.minute).astimezone()
 
 
-class ScheduleDialog(ttk.Toplevel):
+class ScheduleDialog(ToolWindow, ttk.Toplevel):
     """One scheduled call, new or edited. The operator opened it: it takes the keyboard."""
 
     def __init__(self, master: tk.Misc, schedule: SchedulePort, *,
@@ -222,10 +223,3 @@ class ScheduleDialog(ttk.Toplevel):
         self.close()
         return saved
 
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()

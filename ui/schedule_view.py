@@ -19,6 +19,7 @@ from callcore.events import ReminderDue, StoreChanged
 from callcore import locale_format
 from callcore.i18n import _
 
+from .tool_window import ToolWindow
 from .activity_dialog import ActivitiesWindow, ActivityDialog, scope_label
 from .look import mnemonic
 from .ports import UiPorts
@@ -36,7 +37,7 @@ def section_label(section: str) -> str:
             "done": _("Done")}.get(section, section)
 
 
-class ScheduleView(ttk.Toplevel):
+class ScheduleView(ToolWindow, ttk.Toplevel):
     COLUMNS = ("when", "section", "number", "contact", "user", "priority", "note")
 
     def __init__(self, master: tk.Misc, schedule: Any, *,
@@ -172,15 +173,6 @@ class ScheduleView(ttk.Toplevel):
         if self._on_new is not None:
             self._on_new()
 
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        if self._on_closed is not None:
-            self._on_closed(self)
-        self.destroy()
 
 
 class ScheduleWindows:

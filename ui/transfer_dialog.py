@@ -22,6 +22,7 @@ from callcore.events import (ConnectionStateChanged, ExtensionStateChanged, LegE
                              StoreChanged, TransferOutcome)
 from callcore.i18n import _
 
+from .tool_window import ToolWindow
 from .ports import PresenceLike, PresencePort, TransferPort
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def transfer_title(number: str) -> str:
     return _("Transfer — {number}").format(number=number or _("Unknown number"))
 
 
-class TransferDialog(ttk.Toplevel):
+class TransferDialog(ToolWindow, ttk.Toplevel):
     """One call's transfer dialog. ``subscribe(EventType, handler)`` must deliver on the Tk
     thread and return an unsubscribe function (OperatorUi passes the hub + its pump)."""
 
@@ -443,19 +444,3 @@ class TransferDialog(ttk.Toplevel):
         if event.widget is self and not self.closed:
             self.close()        # destroyed from outside (the app quit): unsubscribe all the same
 
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        for unsubscribe in self._unsubscribe:
-            try:
-                unsubscribe()
-            except Exception:  # noqa: BLE001 - closing must finish
-                log.exception("unsubscribe failed")
-        self._unsubscribe.clear()
-        if self._on_closed is not None:
-            self._on_closed(self)
-        try:
-            self.destroy()
-        except tk.TclError:
-            pass
