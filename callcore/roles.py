@@ -13,7 +13,7 @@ signed in, or its user was removed): anyone may take it.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Iterable, Literal
 
 from .i18n import _
 from .records import ROLES, User
@@ -78,6 +78,15 @@ def may_assign_to(actor: User | None, target: User | None) -> bool:
     themselves, supervisors within their group, directors to anyone. ``target`` None
     (nobody) is allowed to those who may change unowned items: everyone."""
     return may_change(actor, target)
+
+
+def assignable_names(actor: User | None, users: "Iterable[User]", me: User | None) -> list[str]:
+    """Names ``actor`` may give work to (schedule for, assign an activity to), sorted,
+    ``me`` first: the user choice of the schedule and activity dialogs."""
+    names = [u.name for u in sorted(users, key=lambda u: u.name.casefold()) if may_assign_to(actor, u)]
+    if me is not None:
+        names = [me.name] + [n for n in names if n != me.name]
+    return names
 
 
 def may_see_notes(actor: User | None, owner: User | None, privacy: bool) -> bool:

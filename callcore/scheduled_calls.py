@@ -212,12 +212,8 @@ class ScheduleBook:
         except PermissionDenied:
             mine = self._me()
             return [mine.name] if mine is not None else []
-        names = [u.name for u in sorted(self.store.users.all(copy=False), key=lambda u: u.name.casefold())
-                 if _may_assign(actor, u)]
-        mine = self._me()
-        if mine is not None:
-            names = [mine.name] + [n for n in names if n != mine.name]
-        return names
+        from .roles import assignable_names
+        return assignable_names(actor, self.store.users.all(copy=False), self._me())
 
     def quick_choices(self) -> list[tuple[str, datetime]]:
         return quick_choices(self.clock())
@@ -432,7 +428,3 @@ class ScheduleBook:
         found.sort(key=lambda i: timestamp(i.reminder_at))
         return found[:limit]
 
-
-def _may_assign(actor: User | None, target: User) -> bool:
-    from .roles import may_assign_to
-    return may_assign_to(actor, target)

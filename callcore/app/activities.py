@@ -87,16 +87,13 @@ class ActivitiesFeature:
 
     def assignable_users(self) -> list[str]:
         """Names this user may give an activity to, self first."""
-        from ..roles import may_assign_to
+        from ..roles import assignable_names
         try:
             actor = self.current_user()
         except PermissionDenied:
             mine = self._me()
             return [mine.name] if mine is not None else []
-        names = [u.name for u in sorted(self.store.users.all(copy=False), key=lambda u: u.name.casefold())
-                 if may_assign_to(actor, u)]
-        mine = self._me()
-        return ([mine.name] + [n for n in names if n != mine.name]) if mine is not None else names
+        return assignable_names(actor, self.store.users.all(copy=False), self._me())
 
     def link_contact(self, call_id: str, contact_id: str) -> Any:
         """CON-6: link a logged call to a contact afterwards (see annotations)."""
