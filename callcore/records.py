@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import operator
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -79,10 +80,21 @@ def _field_types(cls: type) -> tuple[tuple[str, str, bool, Any], ...]:
     return tuple(out)
 
 
+@functools.cache
+def _field_values(cls: type) -> Any:
+    """Every field's value of a record in one call (an ``attrgetter``: validate runs for
+    each of 100,000 imported contacts)."""
+    return operator.attrgetter(*(name for name, *_rest in _field_types(cls)))
+
+
 def _check_type(record: str, obj: Any) -> None:
     """Check each dataclass field against its declared simple type (str/int/float/bool)."""
-    for name, base, optional, expected in _field_types(type(obj)):
-        value = getattr(obj, name)
+    cls = type(obj)
+    types = _field_types(cls)
+    values = _field_values(cls)(obj)
+    if len(types) == 1:
+        values = (values,)
+    for value, (name, base, optional, expected) in zip(values, types):
         if type(value) is expected:      # the usual case: exactly str/int/bool as declared
             continue
         if value is None:
