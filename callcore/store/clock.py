@@ -34,6 +34,14 @@ class HybridClock:
             self.last = wall if wall > self.last else self.last + 1
             return self.last
 
+    def now_many(self, n: int) -> range:
+        """``n`` new timestamps in increasing order (one lock for a whole batch)."""
+        with self._lock:
+            wall = self.wall_ms() << COUNTER_BITS
+            first = wall if wall > self.last else self.last + 1
+            self.last = first + n - 1
+            return range(first, first + n)
+
     def observe(self, remote: int) -> None:
         """Take in a timestamp from another workstation."""
         with self._lock:

@@ -425,9 +425,10 @@ class Store(ShareRepairs):
         assert self.journal is not None
         if not entries:
             return
-        device, now, seq = self.device, self.clock.now, self.own_seq
-        changes = [Change(device, seq + i, now(), table, key, fields)
-                   for i, (key, fields) in enumerate(entries, start=1)]
+        device, seq = self.device, self.own_seq
+        changes = [Change(device, seq + i, hlc, table, key, fields)
+                   for i, hlc, (key, fields) in zip(range(1, len(entries) + 1),
+                                                    self.clock.now_many(len(entries)), entries)]
         if self._batch is not None:
             self._batch.extend(changes)
             self.own_seq = changes[-1].seq     # taken back if the batch is not written
