@@ -208,7 +208,7 @@ def read_catalog(lang: str, folder: Path | None = None) -> LoadedCatalog | None:
         if isinstance(key, tuple):
             if key[1] != "plural":
                 forms.setdefault(key[0], {})[key[1]] = text
-        elif placeholders(text) != placeholders(key):
+        elif ("{" in text or "{" in key) and placeholders(text) != placeholders(key):
             refused.append(key)
         else:
             messages[key] = text
