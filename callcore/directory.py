@@ -45,7 +45,7 @@ __all__ = ["Directory", "Match", "MatchRules", "INDEX_FORMAT"]
 MIN_SUBSTRING_QUERY = 3
 # Bump whenever the base layout or what goes into it (folding, keys) changes: a cached
 # base of another format is rebuilt instead of used.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 # Number keys of up to this many digits are held as one int64 ("1" + digits, so leading
 # zeros count); longer ones (match.digits > 17) as strings.
 _INT_KEY_DIGITS = 17
@@ -78,11 +78,11 @@ class _Base:
     """The bulk-loaded index; immutable once built (see the module docstring).
 
     ``pos`` numbers contacts in load order (``ids``), ``rank`` in name order
-    (``sort_names``; ``rank_pos`` maps one to the other). Parallel columns:
+    (``sort_names``; ``rank_pos`` and ``pos_rank`` map one to the other). Parallel columns:
     ``num_codes``/``num_pos`` (sorted number keys), ``names``/``name_ranks`` (sorted by
     whole-name key, then id), ``words``/``word_ranks`` (sorted by word, then rank)."""
 
-    __slots__ = ("ids", "num_codes", "num_pos", "rank_pos", "sort_names", "names", "name_ranks",
+    __slots__ = ("ids", "num_codes", "num_pos", "rank_pos", "pos_rank", "sort_names", "names", "name_ranks",
                  "words", "word_ranks", "name_blob", "name_starts", "phone_blob", "phone_starts")
     STATE = __slots__
 
@@ -91,6 +91,7 @@ class _Base:
         self.num_codes: Any = array("q")
         self.num_pos = array("i")
         self.rank_pos = array("i")
+        self.pos_rank = array("i")
         self.sort_names: list[str] = []
         self.names: list[str] = []
         self.name_ranks = array("i")
@@ -292,6 +293,7 @@ class Directory:
         _sort_word_entries(word_entries)
         name_entries.sort()
         base.rank_pos = array("i", rank_pos)
+        base.pos_rank = rank_of
         base.sort_names = [sort_names[p] for p in rank_pos]
         base.names = [key for key, _cid, _pos in name_entries]
         base.name_ranks = array("i", [rank_of[pos] for _key, _cid, pos in name_entries])
@@ -320,14 +322,14 @@ class Directory:
             for name in _Base.STATE:
                 setattr(base, name, state[name])
             n = len(base.ids)
-            fits = (len(base.rank_pos) == n and len(base.sort_names) == n
+            fits = (len(base.rank_pos) == n and len(base.pos_rank) == n and len(base.sort_names) == n
                     and len(base.name_starts) == n and len(base.phone_starts) == n
                     and len(base.names) == len(base.name_ranks)
                     and len(base.words) == len(base.word_ranks)
                     and len(base.num_codes) == len(base.num_pos)
                     and isinstance(base.name_blob, str) and isinstance(base.phone_blob, str)
                     and all(isinstance(column, array) and column.typecode == "i" for column in
-                            (base.rank_pos, base.name_ranks, base.word_ranks, base.num_pos)))
+                            (base.rank_pos, base.pos_rank, base.name_ranks, base.word_ranks, base.num_pos)))
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"directory index state: {exc!r}") from None
         if not fits:
@@ -404,17 +406,35 @@ class Directory:
         owners = self._by_key.get(key, ())
         return (owners,) if isinstance(owners, str) else owners
 
-    def _all_owners(self, key: str) -> list[str]:
-        """Every contact (base and overlay) with a phone whose key is ``key``."""
+    def _owners_between(self, first: str, last: str, names: dict[str, str]) -> list[tuple[str, str]]:
+        """(key, cid) of every contact with a phone whose key is ``first``..``last`` (keys
+        of one length, differing in the last digit only), in key order. ``names`` gets
+        each base contact's sort name (the ranking needs it; None while names pending)."""
         base, void = self._base, self._void
-        code = self._encode(key)
-        lo = bisect_left(base.num_codes, code)
-        hi = bisect_right(base.num_codes, code, lo)
-        found = [base.ids[base.num_pos[i]] for i in range(lo, hi)]
-        if void:
-            found = [cid for cid in found if cid not in void]
+        lo = bisect_left(base.num_codes, self._encode(first))
+        hi = bisect_right(base.num_codes, self._encode(last), lo)
+        found: list[tuple[str, str]] = []
+        if lo < hi:
+            ids, num_pos, codes = base.ids, base.num_pos, base.num_codes
+            ranked = len(base.sort_names) == len(ids)
+            for i in range(lo, hi):
+                code = codes[i]
+                if isinstance(code, str) and len(code) != len(first):
+                    continue                     # a key of another length sorting in between
+                pos = num_pos[i]
+                cid = ids[pos]
+                if cid not in void:
+                    found.append((str(code)[1:] if isinstance(code, int) else code, cid))
+                    if ranked:
+                        names[cid] = base.sort_names[base.pos_rank[pos]]
         if self._by_key:
-            found.extend(self._owners(key))
+            for digit in "0123456789":
+                key = first[:-1] + digit
+                if first <= key <= last:
+                    for cid in self._owners(key):
+                        found.append((key, cid))
+                        names[cid] = self._forms[cid].sort_name
+            found.sort(key=itemgetter(0))        # stable: base before overlay within a key
         return found
 
     def lookup(self, number: str) -> list[Match]:
@@ -436,16 +456,23 @@ class Directory:
 
     def _lookup(self, key: str, normalized: str) -> list[Match]:
         best: dict[str, Match] = {}
-        for cid in self._all_owners(key):
+        names: dict[str, str] = {}
+        for _key, cid in self._owners_between(key, key, names):
             self._consider(best, cid, key, normalized, "exact")
         if self.rules.similar and len(key) > 1:
+            # The ten keys differing in the last digit are neighbours in the sorted codes.
             stem = key[:-1]
-            for last in "0123456789":
-                if last != key[-1]:
-                    for cid in self._all_owners(stem + last):
-                        if cid not in best or best[cid].kind == "similar":
-                            self._consider(best, cid, stem + last, normalized, "similar")
-        return sorted(best.values(), key=self._match_rank)
+            for other, cid in self._owners_between(stem + "0", stem + "9", names):
+                if other != key and (cid not in best or best[cid].kind == "similar"):
+                    self._consider(best, cid, other, normalized, "similar")
+
+        def rank(match: Match) -> tuple:
+            sort_name = names.get(match.contact.id)
+            if sort_name is None:       # load() is still indexing names
+                sort_name = " ".join(fold_words(match.contact.name))
+            return (match.kind != "exact", -match.digits_matched, -match.contact.popup_priority,
+                    sort_name, match.contact.id)
+        return sorted(best.values(), key=rank)
 
     def _consider(self, best: dict[str, Match], cid: str, key: str, normalized: str,
                   kind: MatchKind) -> None:
@@ -463,13 +490,6 @@ class Directory:
                 digits = common_suffix_length(normalized[:-1], stored[:-1])
             if cid not in best or digits > best[cid].digits_matched:
                 best[cid] = Match(contact, phone, kind, digits)
-
-    def _match_rank(self, match: Match) -> tuple:
-        # The folded name, computed again: a lookup finds a handful of contacts, and the
-        # base keeps names by rank only.
-        sort_name = " ".join(fold_words(match.contact.name))
-        return (match.kind != "exact", -match.digits_matched, -match.contact.popup_priority,
-                sort_name, match.contact.id)
 
     # ----------------------------------------------------------------- name search
     def search(self, text: str, limit: int = 50) -> list[Contact]:

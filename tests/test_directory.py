@@ -385,3 +385,14 @@ def test_edited_directory_answers_like_one_loaded_with_the_result():
 
 def d_ids(contacts) -> list[str]:
     return [c.id for c in contacts]
+
+
+def test_match_on_more_digits_than_fit_in_one_integer():
+    rules = MatchRules(digits=18, min_length=4, max_length=24, similar=True)
+    d = Directory(rules)
+    long_a, long_b = "4930123456789012345", "4930123456789012346"
+    d.load([contact("Long A", long_a), contact("Long B", long_b), contact("Short", "30123456789012340"),
+            contact("Shorter", "301234567890123401")])
+    assert matched(d.lookup(long_a)) == [("Long A", "exact"), ("Long B", "similar")]
+    assert matched(d.lookup("0" + long_b)) == [("Long B", "exact"), ("Long A", "similar")]
+    assert matched(d.lookup("30123456789012340")) == [("Short", "exact")]

@@ -318,3 +318,15 @@ def test_a_temporary_file_left_by_an_interrupted_write_is_cleaned_up(filled):
     assert load(store, folder).source == "build"
     assert not left.exists() and cache_path(folder).is_file()
     assert load(store, folder).source == "cache"
+
+
+def test_changed_records_are_found_whatever_order_the_store_keeps_them_in():
+    snap = directory_cache._Snapshot
+    clocks = [((1, "a"), None, None), ((2, "a"), None, None), ((3, "b"), None, None)]
+    old = (["x", "y", "z"], *map(list, zip(*clocks)))
+    same_order = snap([], ["x", "y", "z", "new"],
+                      tuple(map(list, zip(*[clocks[0], ((9, "b"), None, None), clocks[2], ((4, "a"), None, None)]))))
+    other_order = snap([], ["z", "x", "y"],
+                       tuple(map(list, zip(*[clocks[2], clocks[0], (None, None, (5, "a"))]))))
+    assert directory_cache._changed_keys(old, same_order) == ["new", "y"]
+    assert directory_cache._changed_keys(old, other_order) == ["y"]
