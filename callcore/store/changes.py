@@ -62,6 +62,11 @@ def canonical(obj: Any) -> str:
     return _CANONICAL(obj)
 
 
+def _string(value: Any) -> str:
+    """``canonical`` of a text (as the encoder writes it), without the encoder call."""
+    return encode_basestring(value) if type(value) is str else canonical(value)
+
+
 def checksum(text: str) -> str:
     return format(zlib.crc32(text.encode("utf-8")), "08x")
 
@@ -77,8 +82,8 @@ def encode_parts(change: Change) -> tuple[str, str]:
     record again. The line is exactly ``canonical`` of the whole body (keys sorted:
     f, h, id, k, t), assembled around the fields' text."""
     fields = canonical(change.fields)
-    text = (f'{{"f":{fields},"h":{int(change.hlc)},"id":{canonical(change.change_id)},'
-            f'"k":{canonical(change.key)},"t":{canonical(change.table)}}}')
+    text = (f'{{"f":{fields},"h":{int(change.hlc)},"id":{_string(change.change_id)},'
+            f'"k":{_string(change.key)},"t":{_string(change.table)}}}')
     return text[:-1] + f',"c":"{checksum(text)}"}}\n', fields
 
 

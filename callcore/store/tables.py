@@ -75,6 +75,7 @@ class FieldTable:
         self.name = name
         self.cls = cls
         self.field_names = [f.name for f in dataclasses.fields(cls)]
+        self.value_names = frozenset(self.field_names) - {"id"}     # what a whole write holds
         self.defaults = field_defaults(cls)
         self.list_fields = [n for n, v in self.defaults.items() if isinstance(v, list)]
         self.has_phones = "phones" in self.defaults
@@ -218,8 +219,7 @@ class FieldTable:
     def field_names_only(self, fields: dict[str, Any]) -> bool:
         """True when ``fields`` are exactly this version's fields (without ``id``), so their
         JSON is the table file's ``v`` of the record built from them."""
-        return len(fields) == len(self.field_names) - 1 and "id" not in fields \
-            and all(name in self.defaults for name in fields)
+        return fields.keys() == self.value_names
 
     def file_docs(self, items: list[tuple[str, RecState]],
                   texts: dict[str, tuple[RecState, str]]) -> Iterator[str | dict[str, Any]]:
