@@ -128,7 +128,7 @@ class Store(ShareRepairs):
         self.tables: dict[str, FieldTable] = {name: FieldTable(name, cls) for name, cls in FIELD_TABLES.items()}
         self.calllog: CallLog | None = None
         self.journal: Journal | None = None
-        self._batch: list[Change] | None = None     # local changes of an open batch()
+        self._batch: list[tuple[Change, Record | None]] | None = None   # local changes of an open batch()
         self._identity_path = self.local / "identity.json"
         self.identity = LocalIdentity()
         self.share_id = ""                           # the share this local folder syncs with
@@ -398,7 +398,7 @@ class Store(ShareRepairs):
         return CallsRepo(self, self.calllog, self.tables["call_notes"])
 
     # ------------------------------------------------------------------ changes
-    def _apply(self, change: Change, fields_text: str | None = None) -> bool:
+    def _apply(self, change: Change, fields_text: str | None = None, record: Record | None = None) -> bool:
         if change.table == "calls":
             assert self.calllog is not None
             return self.calllog.apply(change)
@@ -406,7 +406,7 @@ class Store(ShareRepairs):
         if table is None:
             return False                     # a table of a newer version: kept in the journal
         try:
-            return table.apply(change, fields_text)
+            return table.apply(change, fields_text, record)
         except (TypeError, ValueError, AttributeError) as exc:
             self._problem(Path(change.table), _("change {id} cannot be applied: {error}").format(
                 id=change.change_id, error=exc))
@@ -417,9 +417,12 @@ class Store(ShareRepairs):
         Inside :meth:`batch` the change waits for the batch's single journal write."""
         self._commit_many(table, [(key, fields)])
 
-    def _commit_many(self, table: str, entries: list[tuple[str, dict[str, Any] | None]]) -> None:
+    def _commit_many(self, table: str, entries: list[tuple[str, dict[str, Any] | None]],
+                     records: list[Record] | None = None) -> None:
         """:meth:`_commit` for many ``(key, fields)`` of one table (``Repo.put_many``):
-        one journal write, or joined to the open :meth:`batch`. Caller holds ``_lock``."""
+        one journal write, or joined to the open :meth:`batch`. ``records``: the validated
+        records the fields came from (one per entry), copied into memory instead of being
+        rebuilt from the fields. Caller holds ``_lock``."""
         if self.closed:
             raise StoreError(_("the store is closed"))
         assert self.journal is not None
@@ -429,16 +432,18 @@ class Store(ShareRepairs):
         changes = [Change(device, seq + i, hlc, table, key, fields)
                    for i, hlc, (key, fields) in zip(range(1, len(entries) + 1),
                                                     self.clock.now_many(len(entries)), entries)]
+        items = list(zip(changes, records if records is not None else [None] * len(changes)))
         if self._batch is not None:
-            self._batch.extend(changes)
+            self._batch.extend(items)
             self.own_seq = changes[-1].seq     # taken back if the batch is not written
             return
-        self._write_local(changes)
+        self._write_local(items)
 
-    def _write_local(self, changes: list[Change]) -> None:
-        """Journal ``changes`` with one write and fsync (the commit), then apply them and
+    def _write_local(self, items: list[tuple[Change, Record | None]]) -> None:
+        """Journal the changes with one write and fsync (the commit), then apply them and
         tell subscribers once per table. Caller holds ``_lock``."""
         assert self.journal is not None
+        changes = [change for change, _record in items]
         encoded = [encode_parts(c) for c in changes]
         lines = [line for line, _fields in encoded]
         self.journal.append(lines, own_max=changes[-1].seq)   # committed once this returns
@@ -452,8 +457,8 @@ class Store(ShareRepairs):
                 own.add(change.seq)
         self.pending.extend(zip([c.seq for c in changes], lines))
         touched: dict[str, set[str]] = {}
-        for change, (_line, fields_text) in zip(changes, encoded):
-            self._apply(change, fields_text)
+        for (change, record), (_line, fields_text) in zip(items, encoded):
+            self._apply(change, fields_text, record)
             touched.setdefault(change.table, set()).add(change.key)
         self.lines_since_checkpoint += len(changes)
         self._notify(ChangeSet(t, frozenset(k), "local") for t, k in touched.items())

@@ -22,7 +22,8 @@ class Store(Protocol):
 
     def _commit(self, table: str, key: str, fields: dict[str, Any] | None) -> None: ...
 
-    def _commit_many(self, table: str, entries: list[tuple[str, dict[str, Any] | None]]) -> None: ...
+    def _commit_many(self, table: str, entries: list[tuple[str, dict[str, Any] | None]],
+                     records: list[Any] | None = None) -> None: ...
 
 R = TypeVar("R", bound=Record)
 _NON_DIGITS = re.compile(r"\D")
@@ -62,6 +63,7 @@ class Repo(Generic[R]):
         has just validated itself (an import's parsed rows), never for data from elsewhere."""
         refused: list[tuple[R, RecordError]] = []
         entries: list[tuple[str, dict[str, Any]]] = []
+        written: list[R] = []
         with self._store._lock:
             for record in records:
                 self._check_class(record)
@@ -74,7 +76,8 @@ class Repo(Generic[R]):
                 entry = self._entry(record)
                 if entry is not None:
                     entries.append(entry)
-            self._store._commit_many(self._table.name, entries)
+                    written.append(record)
+            self._store._commit_many(self._table.name, entries, written)
         return refused
 
     def _check_class(self, record: R) -> None:
