@@ -65,6 +65,19 @@ def shown(text: str) -> str:
     return _shape(text)
 
 
+def _flip(options: dict) -> dict:
+    """A label's west side becomes its east side in a right-to-left language: ``anchor``
+    (of the text in the label, or of the label in its pack parcel) and grid ``sticky``."""
+    out = {}
+    anchor = options.get("anchor")
+    if isinstance(anchor, str) and anchor in ("w", "nw", "sw"):
+        out["anchor"] = anchor.replace("w", "e")
+    sticky = options.get("sticky")
+    if isinstance(sticky, str) and "w" in sticky and "e" not in sticky:
+        out["sticky"] = sticky.replace("w", "e")
+    return out
+
+
 def _shown_value(value):
     if isinstance(value, str):
         return shown(value)
@@ -94,6 +107,9 @@ def install() -> None:
             given = {**(cnf if isinstance(cnf, dict) else {}), **(kw or {})}
             if "text" in given and "image" not in given and "justify" not in given:
                 kw = {**(kw or {}), "justify": "right"}   # wrapped Persian lines flush right
+            flipped = _flip(given)
+            if flipped:
+                kw = {**(kw or {}), **flipped}
         if kw and not _DISPLAY_OPTIONS.isdisjoint(kw):
             kw = {k: (shown(v) if k in _DISPLAY_OPTIONS and isinstance(v, str) else v)
                   for k, v in kw.items()}

@@ -88,6 +88,7 @@ def test_persian_window_shows_every_text_joined_and_right_to_left(root, make_ui)
         assert [t for t in persian if UNSHAPED.search(t)] == []
         assert shown("رضا محمدی") in " ".join(_texts(popup))
         assert shown(_("Call notes")) in texts
+        assert popup._contacts_heading.pack_info()["anchor"] == "e"   # headings sit on the right
         popup.notes.insert("1.0", "تماس دوباره ساعت ۱۵")
         assert popup.notes.get("1.0", "end-1c") == "تماس دوباره ساعت ۱۵"
     finally:
