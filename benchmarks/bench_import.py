@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from callcore.contact_import import parse_contacts_csv  # noqa: E402
+from callcore.contact_import import parse_contacts_csv, without_gc  # noqa: E402
 from callcore.contact_merge import plan_import, write_contacts  # noqa: E402
 from callcore.numbers import MatchRules  # noqa: E402
 from callcore.store import Store  # noqa: E402
@@ -139,7 +139,8 @@ def main() -> None:
         folder = Path(tmp)
         csv = folder / "contacts.csv"
         write_csv(csv, rows)
-        steps = in_process(folder, csv, args.batch)
+        with without_gc():        # as the CLI runs the whole command
+            steps = in_process(folder, csv, args.batch)
         cli = [end_to_end(folder, csv, f"cli-{i}") for i in range(max(1, args.runs))]
         cli_summary = cli[0][2]
         old = per_row_commits(folder, csv, min(args.sample, rows))
