@@ -51,6 +51,9 @@ def test_typing_in_the_settings_dialog_stays_there_when_a_call_pops_up(make_ui, 
         # The operator's mouse rests on the dialog they type in. (Xvfb has no window
         # manager: X then gives the keyboard to whatever window appears under the pointer,
         # which no desktop does.)
+        pointer = subprocess.run(["xdotool", "getmouselocation", "--shell"], capture_output=True,
+                                 text=True, check=True).stdout
+        restore = dict(line.split("=", 1) for line in pointer.split())
         xdotool("mousemove", "--window", str(entry.winfo_id()), "5", "5")
         xdotool("type", "--delay", "15", "pbx")
         assert wait_until(root, lambda: dialog.variables["ami.host"].get() == "pbx")
@@ -68,6 +71,8 @@ def test_typing_in_the_settings_dialog_stays_there_when_a_call_pops_up(make_ui, 
         assert wait_until(root, lambda: popup.title() == popup.caller_title)
     finally:
         dialog.destroy()
+        if "restore" in locals():     # where it was: later tests' windows must not meet it
+            xdotool("mousemove", restore["X"], restore["Y"])
 
 
 def test_f2_puts_the_cursor_in_the_newest_popup(make_ui, services, root):
