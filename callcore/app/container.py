@@ -112,6 +112,8 @@ class App:
             self.ticker.start()
         if self.pbx is not None and connect:
             self.pbx.connect()
+        if self.mode is AppMode.WINDOW and self.directory is not None:
+            self.directory.prepare_call_search()    # the window is up: now the slow extra
 
     def close(self) -> None:
         """Stop the PBX, write every queued call, publish to the share, release the store.
@@ -160,8 +162,7 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
     if app.mode in (AppMode.CLI, AppMode.SELFTEST):
         return
 
-    app.directory = DirectoryFeature(store, hub, MatchRules.from_settings(settings),
-                                     prepare_call_search=app.mode is AppMode.WINDOW)
+    app.directory = DirectoryFeature(store, hub, MatchRules.from_settings(settings))
     app._closers.append(app.directory.close)
     user = settings.get("station.user") or ("recorder" if app.mode is AppMode.RECORDER else "")
     extension = "" if app.mode is AppMode.RECORDER else app.extension
