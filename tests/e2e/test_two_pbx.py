@@ -213,7 +213,12 @@ def test_the_recorder_logs_both_pbxs_and_no_secret(pbx, pbx2, tmp_path):
             hang_up_ours(client, ours)
             client.close()
         recorder.terminate()
-        recorder.wait(timeout=30)
+        try:
+            recorder.wait(timeout=30)
+        except subprocess.TimeoutExpired:      # never leave it running; the test then fails
+            recorder.kill()
+            recorder.wait(timeout=10)
+            raise
         reader.join(5)
     logs = [p for p in tmp_path.rglob("operator-recorder.log*")]
     assert logs, "no log file"
