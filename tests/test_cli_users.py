@@ -12,17 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def office(tmp_path: Path):
-    (tmp_path / "share").mkdir()
-
-    def settings(station: str, **extra) -> Path:
-        path = tmp_path / f"{station}.json"
-        data = {"station": {"id": station}, "store": {"local_folder": f"local-{station}", "shared_folder": "share"}}
-        data.update(extra)
-        path.write_text(json.dumps(data), encoding="utf-8")
-        return path
-    return settings
+from tests.test_cli import office  # noqa: E402,F401  (the same office settings fixture)
 
 
 def run(settings: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
