@@ -813,6 +813,15 @@ class CallTracker:
             leg.call.dialled = exten
         return []
 
+    def _originated_number(self, origin: "_Leg | None", origin_ext: str) -> str:
+        """The number a click-to-dial wanted, from the caller ID the Originate gave the
+        operator's channel. Asterisk sends OriginateResponse and the channel's Hangup from
+        different threads, so when the operator never answered the Hangup can come first
+        and the OriginateResponse (with its Exten) too late for the record."""
+        if origin is None or not origin.cid_num or origin.cid_num == origin_ext:
+            return ""
+        return self._strip_prefix(clean(origin.cid_num))
+
     def _strip_prefix(self, number: str) -> str:
         prefix = self._outgoing_prefix
         if prefix and number.startswith(prefix) and len(number) > len(prefix) + 6:
@@ -1019,7 +1028,7 @@ class CallTracker:
         if direction == "out":
             extension = origin_ext
             caller_number, caller_name = origin_ext, (origin.cid_name if origin and origin.cid_num == origin_ext else "")
-            called = call.out_number or self._strip_prefix(call.dialled)
+            called = call.out_number or self._strip_prefix(call.dialled) or self._originated_number(origin, origin_ext)
         else:
             if handler is not None and handler.extension:
                 extension = handler.extension

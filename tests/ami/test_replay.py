@@ -272,3 +272,21 @@ def test_messages_the_tracker_cannot_handle_are_counted_and_logged(caplog):
     assert len(lines) == len(broken)
     assert "AMI event 'Newstate' not handled (1 so far): ValueError" in lines[0]
     assert "RuntimeError: message object broke" in lines[3]
+
+
+def test_click_to_dial_never_answered_keeps_the_number_when_the_hangup_comes_first():
+    """Asterisk sends OriginateResponse and the operator channel's Hangup from two threads;
+    CI saw the Hangup first. The record still says which number was wanted (from the caller
+    ID the Originate gave the operator's channel)."""
+    fx = need("click_to_dial_operator_no_answer")
+    names = [m.get("Event") for m in fx.messages]
+    response = fx.messages[names.index("OriginateResponse")]
+    hangup_at = names.index("Hangup")
+    assert names.index("OriginateResponse") < hangup_at  # the order recorded
+    reordered = [m for m in fx.messages if m is not response]
+    reordered.insert(hangup_at, response)                # now right after the Hangup
+    fx.messages = reordered
+    _t, events = replay(fx)
+    (record,) = records(events)
+    assert record.called_number == fx.expect[0]["called_number"] == "6912345678"
+    assert record.status == "unanswered" and record.extension == "203"
