@@ -12,8 +12,8 @@ search ready; then the resident memory of the running window. Directory modes:
   after many contact changes): a build, then the file is written in the background;
 - ``warm``: with the index cache present (every other start).
 
-Any mode + ``-late`` (e.g. ``warm-late``): the "recent calls" digests, which the
-directory thread prepares after the index, wait until the window is up.
+As in the app, the background extras (the "recent calls" digests, contacts listed by
+type) start once the window is up (``App.start``); "steady" memory is measured after them.
 
 The machine is shared: take several runs; the table gives best, median and worst.
 
@@ -44,16 +44,6 @@ from pathlib import Path
 import operator_app
 import callcore.app.directory as app_directory
 MODE, LOADS = sys.argv[3], []
-import threading
-WINDOW_UP = threading.Event()
-if MODE.endswith("-late"):     # "recent calls" digests prepared only once the window is up
-    MODE = MODE[:-len("-late")]
-    from callcore.store.repos import CallsRepo
-    prepare = CallsRepo.prepare_number_search
-    def prepare_late(self, *args, **kwargs):
-        WINDOW_UP.wait(60)
-        return prepare(self, *args, **kwargs)
-    CallsRepo.prepare_number_search = prepare_late
 if MODE == "plain":
     from callcore.directory import Directory
     def plain(store, rules, directory=None, on_numbers_ready=None):
@@ -75,13 +65,15 @@ import ttkbootstrap as ttk
 from callcore.app import AppMode, build_app
 from ui.app import OperatorUi
 root = ttk.Window(title="bench", themename="flatly", size=(900, 520))
+import gc
+gc.disable()        # as operator_app.run_app: only the Tk thread collects (ui/tk_gc.py)
 app = build_app(settings, AppMode.WINDOW)
+gc.freeze()         # as operator_app.start_operator
 store = app.store
 t_store = time.perf_counter() - T0
 ui = OperatorUi(operator_app.ui_ports_for(app), root=root, notify_backend=None)
 root.update()
 t_window = time.perf_counter() - T0
-WINDOW_UP.set()
 app.directory.ready.wait()
 t_directory = time.perf_counter() - T0
 app.directory.search("a")           # waits for the name pass
@@ -92,8 +84,9 @@ rss = psutil.Process().memory_info().rss / 2**20
 while MODE != "plain" and not LOADS and time.perf_counter() - T0 < 60:
     time.sleep(0.01)        # search answers as the index is installed, a moment before this
 import threading, resource
-for thread in threading.enumerate():    # then "recent calls" digests are prepared: steady state
-    if thread.name == "directory-load":
+app.start(connect=False)    # as start_operator once the window is up: the background extras
+for thread in threading.enumerate():    # ("recent calls" digests, contacts by type): steady state
+    if thread.name in ("directory-load", "after-start"):
         thread.join(120)
 if LOADS and LOADS[0].saver is not None:
     LOADS[0].saver.join()       # the next (warm) run reads the file
@@ -133,7 +126,7 @@ def run_once(root: Path, local: Path, mode: str) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    expected = {"cold": "build", "warm": "cache", "plain": "plain"}[mode.removesuffix("-late")]
+    expected = {"cold": "build", "warm": "cache", "plain": "plain"}[mode]
     if result["source"] != expected:
         raise RuntimeError(f"{mode} run: index from {result['source']}, expected {expected}")
     return result
@@ -164,6 +157,11 @@ def main() -> int:
     if args.before:
         configs.insert(0, ("before (plain build, old directory)", args.before, "plain"))
     results: dict[str, list[dict]] = {label: [] for label, _root, _mode in configs}
+    import compileall             # as the built app: bytecode ready (PYTHONDONTWRITEBYTECODE
+    for _label, root, _mode in configs:   # would otherwise recompile edited modules every run)
+        for part in ("callcore", "ui", "reports"):
+            compileall.compile_dir(str(root / part), quiet=1)
+        compileall.compile_file(str(root / "operator_app.py"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         local = (args.data or Path(tmp)) / "local"
         if not (local / "state.json").exists():

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from callcore.store.tablefiles import TableFiles, write_state  # noqa: E402
+from callcore.store.tables import FieldTable  # noqa: E402
+from callcore.records import Contact  # noqa: E402
 
 STATIONS = [f"ws{i}" for i in range(10)]
 
@@ -45,16 +47,19 @@ def generate(local: Path, contacts: int, calls: int, months: int = 36, seed: int
     first = ["Γιώργος", "Иван", "Jiří", "Anna", "Maria", "Петр", "Ελένη", "John", "Žofie", "Reza"]
     last = ["Μανουσάκης", "Петров", "Dvořák", "Smith", "Novák", "Παπαδόπουλος", "Ivanova", "Rossi", "Kovač", "Ahmadi"]
 
+    table = FieldTable("contacts", Contact)
+
     def contact_docs():
         for i in range(contacts):
             name = f"{rnd.choice(first)} {rnd.choice(last)} {i}"
             phones = [{"number": f"21{i:08d}", "label": "work"}, {"number": f"69{i:08d}", "label": "mobile"},
                       {"number": f"+30 22{i:08d}", "label": "fax"}]
-            yield {"k": str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
-                   "v": {"name": name, "type": "customer", "first_name": "", "last_name": "", "short_name": "",
-                         "company": "", "company_id": "", "address": f"Οδός {i}", "area": "", "city": "Αθήνα",
-                         "postcode": "", "phones": phones, "email": "", "comments": "", "popup_priority": 1},
-                   "h": [hlc0 + i, devices[i % 10]]}
+            key = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+            values = {"name": name, "type": "customer", "first_name": "", "last_name": "", "short_name": "",
+                      "company": "", "company_id": "", "address": f"Οδός {i}", "area": "", "city": "Αθήνα",
+                      "postcode": "", "phones": phones, "email": "", "comments": "", "popup_priority": 1}
+            # as the store writes it (FieldTable.doc: fields at their default left out)
+            yield table.doc(key, (table.build(key, values), (hlc0 + i, devices[i % 10]), None, None))
     files.write("contacts", contact_docs(), 0)
     per_month = calls // months
     year, month = 2023, 1

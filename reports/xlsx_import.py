@@ -428,7 +428,7 @@ def import_contacts(store: Any, read: ContactsFile, rules: Any, duplicates: str 
         done += n
         if progress is not None:
             progress(done, total)
-    refused = write_contacts(store, plan.writes, on_batch=batch_done)
+    refused = write_contacts(store, plan.writes, on_batch=batch_done, validated=plan.validated)
     summary = ImportSummary(plan.added, plan.updated, plan.unchanged, plan.merged_rows, plan.skipped,
                             list(plan.duplicates), [(r.row, r.reason) for r in read.result.rejected])
     summary.rejected += [(-1, f"{contact.name}: {reason}") for contact, reason in refused]

@@ -848,7 +848,7 @@ class ConsoleFeature:
         self._submit(1, work)
 
 
-def wire_console(app: Any) -> None:
+def make_console(app: Any) -> ConsoleFeature:
     """Window mode: the console acts as the signed-in user (an anonymous agent when users
     exist and nobody is signed in: sees only calls nobody handled)."""
     def actor() -> User | None:
@@ -860,6 +860,5 @@ def wire_console(app: Any) -> None:
         except PermissionDenied:
             return User(name="", id="", role="agent")
 
-    app.console = ConsoleFeature(app.store, app.hub, current_user=actor,
-                                 annotations=getattr(app, "annotations", None))
-    app._closers.append(app.console.close)
+    return ConsoleFeature(app.store, app.hub, current_user=actor,
+                          annotations=getattr(app, "annotations", None))

@@ -50,10 +50,12 @@ class ContactsFeature:
         self._words: dict[str, tuple[str, str]] = {}     # id → (" word word…", phone digits)
         self._closed = False
         self._unsubscribe = hub.subscribe(StoreChanged, self._store_changed) if hub is not None else None
-        if hub is not None:       # the window: have it ready before the first type is picked
-            threading.Thread(target=self._build_now, name="contacts-by-type", daemon=True).start()
 
-    def _build_now(self) -> None:
+    def prepare_listing(self) -> None:
+        """Build the by-type listing now (blocks), so it is ready before the first type
+        is picked (built at first use otherwise). Run once the window is up (``App.start``),
+        not earlier: its second of Python would compete with building the window for the
+        one interpreter."""
         ready = getattr(self.directory, "ready", None)
         if ready is not None:
             ready.wait(60)        # after the directory's numbers: popups come first at start

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 from ..ami.connection import AmiConnection
 from ..ami.pool import AmiPool
 from ..events import StoreChanged
+from ..directory_cache import trim_heap
 from ..logs import add_secret
 from ..numbers import MatchRules
 from ..settings import Settings
@@ -34,6 +37,7 @@ from .contacts import ContactsFeature
 from .dialling import DialFeature
 from .directory import DirectoryFeature
 from .hub import EventHub
+from .lazy import LazyFeature
 from .pbx import PbxFeature, make_commands
 from .preferences import PreferencesFeature
 from .presence import PresenceFeature
@@ -100,6 +104,7 @@ class App:
     ticker: Ticker | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _closed: bool = False
+    _extras_started: bool = False
 
     @property
     def extension(self) -> str:
@@ -108,12 +113,27 @@ class App:
     def start(self, connect: bool = True) -> None:
         """Start timers and connect to the PBX (non-blocking). ``connect=False``: users must
         sign in first and the line connects at sign-in (ROLE-3)."""
+        if self.directory is not None:
+            self.directory.start()       # callers' names for the first popups
         if self.ticker is not None:
             self.ticker.start()
         if self.pbx is not None and connect:
             self.pbx.connect()
-        if self.mode is AppMode.WINDOW and self.directory is not None:
-            self.directory.prepare_call_search()    # the window is up: now the slow extra
+        if self.mode is AppMode.WINDOW and not self._extras_started:
+            self._extras_started = True             # the window is up: now the slow extras
+            threading.Thread(target=self._prepare_extras, name="after-start", daemon=True).start()
+
+    def _prepare_extras(self) -> None:
+        """One after the other on one thread, then the freed heap handed back once: run
+        side by side they slowed the window and left ~25 MB more resident."""
+        try:
+            if self.directory is not None:
+                self.directory.prepare_call_search()
+            if self.contacts is not None:
+                self.contacts.prepare_listing()
+        except Exception:  # noqa: BLE001 - each is made at first use instead
+            log.exception("preparing after start failed")
+        trim_heap()
 
     def close(self) -> None:
         """Stop the PBX, write every queued call, publish to the share, release the store.
@@ -127,6 +147,11 @@ class App:
             except Exception:  # noqa: BLE001 - close the rest regardless; logged
                 log.exception("closing %r failed", closer)
         self.store.close()
+
+
+def _make_console(app: App) -> Any:
+    from .console import make_console
+    return make_console(app)
 
 
 def build_app(settings: Settings, mode: AppMode, *, is_demo: bool = False,
@@ -208,8 +233,10 @@ def _wire(app: App, connection: AmiConnection | None, on_call_written: Any,
         from .recordings import RecordingsFeature   # issue 11: recordings of calls
         app.recordings = RecordingsFeature(settings)
         wire_schedule(app)            # scheduled calls, reminders, activities (issue 8)
-        from .console import wire_console     # numpy: only the window needs it
-        wire_console(app)             # the call console and statistics (issue 9)
+        # the call console and statistics (issue 9): numpy and an index of the whole log,
+        # made when the console is first opened, not at every start (start-up time, memory)
+        app.console = LazyFeature(partial(_make_console, app), "console")
+        app._closers.append(app.console.close_if_made)
         from .campaigns import CampaignFeature    # issue 10: campaigns and the preview dialler
         app.campaigns = CampaignFeature(store, hub, settings, station=settings.station_id, user=user,
                                         dial=app.dialling.dial)

@@ -169,7 +169,7 @@ class CallsRepo:
 
     def _month_rows(self, month: str) -> list[tuple]:
         with self._store._lock:
-            resident = self._log.months.get(month)
+            resident = self._log.resident(month)
             if resident is not None:
                 return list(resident.values())
         return list(self._log.read_month(month).values())
@@ -219,6 +219,7 @@ class CallsRepo:
         between months so the AMI and Tk threads keep their turn."""
         import time
         with self._store._lock:
+            self._log.load_window()     # only the newest month was read at start
             months = sorted(self._log.known - set(self._log.months), reverse=True)
         for month in months:
             if stop is not None and stop.is_set():

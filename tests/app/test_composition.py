@@ -103,3 +103,27 @@ def test_a_colleagues_call_is_not_stamped_with_this_stations_user(tmp_path):
         assert [calls.user_for(r) for r in (mine, theirs, nobody)] == ["Άννα", "Μαρία", ""]
     finally:
         app.close()
+
+
+def test_the_window_starts_without_the_console_and_loads_the_directory_once_up(tmp_path):
+    """Start-up at 1,000,000 calls (issue 6 §6): the call console (numpy and an index of
+    the whole log) is made when first used, and the directory loads once the window is up
+    (App.start) or at its first use, so neither competes with building the window."""
+    import threading
+    settings_file = office(tmp_path)
+    app = build_app(load_settings(settings_file, user_file=False), AppMode.WINDOW)
+    try:
+        loaders = [t for t in threading.enumerate() if t.name == "directory-load"]
+        assert loaders == [] and not app.console.made
+        app.start(connect=False)
+        assert app.directory.ready.wait(10)
+        assert app.console.presets()            # first use makes it
+        assert app.console.made
+    finally:
+        app.close()
+
+
+def test_an_unused_console_is_not_made_to_be_closed(tmp_path):
+    app = build_app(load_settings(office(tmp_path), user_file=False), AppMode.WINDOW)
+    app.close()
+    assert not app.console.made

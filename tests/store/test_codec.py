@@ -47,3 +47,56 @@ def test_range_set_merges_and_answers_coverage():
     assert r.covers(2, 7) and not r.covers(2, 8) and 8 not in r
     r.add_range(10, 20)
     assert RangeSet([[11, 12]]).issubset(r) and not RangeSet([[8, 9]]).issubset(r)
+
+
+def test_table_files_leave_out_default_fields_and_read_back_the_same(tmp_path):
+    """A third smaller contacts file (issue 6 §6: read at every start): fields still at
+    their default and the default phone label are not written; reading fills them in."""
+    from callcore.records import Contact, Phone
+    from callcore.store import Store
+    from callcore.store.tablefiles import read_table_file
+    contact = Contact(name="Ελένη Παπαδοπούλου", city="Αθήνα",
+                      phones=[Phone("2101234567"), Phone("6971234567", "mobile")])
+    store = Store.open(tmp_path / "local", None, "alpha", background_sync=False)
+    store.contacts.put(contact)
+    store.checkpoint()     # written as its journal line had it (not encoded twice)
+    store.contacts.put(Contact(name="Иван Петров"))
+    store.checkpoint()     # the table rewritten: from the records
+    store.close()
+    [doc] = [d for d in read_table_file(tmp_path / "local" / "tables" / "contacts.json")
+             if d["k"] == contact.id]
+    assert doc["v"] == {"name": "Ελένη Παπαδοπούλου", "city": "Αθήνα",
+                        "phones": [{"number": "2101234567"}, {"number": "6971234567", "label": "mobile"}]}
+    store = Store.open(tmp_path / "local", None, "alpha", background_sync=False)
+    try:
+        assert store.contacts.get(contact.id) == contact
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": NaN, "b": [Infinity, -Infinity]}',            # the standard parser accepts these
+    '{"name": "\\ud800 lone surrogate"}',
+    '{"name": "Ελένη Новак Dvořák مریم", "h": [111501885782753280, "ws0#000000"], "x": 1.5}',
+    '{"dup": 1, "dup": 2}',
+])
+@pytest.mark.parametrize("fast", [True, False], ids=["orjson", "without-orjson"])
+def test_table_files_parse_exactly_as_the_standard_json_module(text, fast, monkeypatch):
+    import json
+    import math
+    from callcore.store import tablefiles
+    from callcore.store.tablefiles import parse_json
+    assert tablefiles._orjson is not None, "orjson is in requirements.txt"
+    if not fast:
+        monkeypatch.setattr(tablefiles, "_orjson", None)
+    got, want = parse_json(text.encode("utf-8")), json.loads(text)
+    assert json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
+    if "NaN" in text:
+        assert math.isnan(got["a"])
+
+
+@pytest.mark.parametrize("data", [b'{"records": {"1": ', b'\xff\xfe{"a": 1}', b'{"a": 1} trailing'])
+def test_unparsable_table_bytes_raise_value_error(data):
+    from callcore.store.tablefiles import parse_json
+    with pytest.raises(ValueError):
+        parse_json(data)

@@ -69,3 +69,34 @@ def test_prepare_number_search_makes_every_old_digest(open_store):
     store = open_store("alpha", calls_window=1)
     store.calls.prepare_number_search(pause=0)
     assert set(store.calllog.digests) == {"2024-01", "2024-02"}
+
+
+def test_only_the_newest_month_is_read_at_open_the_window_s_others_at_first_use(open_store, monkeypatch):
+    """Start-up at 1,000,000 calls (issue 6 §6): one month is read while the window waits;
+    the window's other month becomes resident when first used, and stays (read once)."""
+    store = open_store("alpha", calls_window=2)
+    for month, number in (("01", "2101111111"), ("02", "2102222222"), ("03", "6945123456")):
+        store.calls.add(make_call(f"2024-{month}-05T09:30:00+02:00", caller_number=number))
+    store.checkpoint()
+    store.close()
+    store = open_store("alpha", calls_window=2)
+    assert sorted(store.calllog.months) == ["2024-03"]
+    seen = months_read(store, monkeypatch)
+    assert [c.caller_number for c in store.calls.for_number("2102222222")] == ["2102222222"]
+    assert [c.caller_number for c in store.calls.for_number("2102222222")] == ["2102222222"]
+    # each month read once: the window's 2024-02 stays resident, the older one leaves a digest
+    assert seen == ["2024-02", "2024-01"]
+    assert sorted(store.calllog.months) == ["2024-02", "2024-03"]
+
+
+def test_number_search_preparation_makes_the_window_resident(open_store, monkeypatch):
+    store = open_store("alpha", calls_window=2)
+    for month in ("01", "02", "03"):
+        store.calls.add(make_call(f"2024-{month}-05T09:30:00+02:00"))
+    store.checkpoint()
+    store.close()
+    store = open_store("alpha", calls_window=2)
+    seen = months_read(store, monkeypatch)
+    store.calls.prepare_number_search(pause=0)        # after start-up, in the background
+    assert sorted(seen) == ["2024-01", "2024-02"]
+    assert sorted(store.calllog.months) == ["2024-02", "2024-03"]
