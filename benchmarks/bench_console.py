@@ -98,13 +98,17 @@ from callcore.app import AppMode, build_app
 from callcore.console_query import ConsoleQuery
 from ui.app import OperatorUi
 root = ttk.Window(title="bench", themename="flatly", size=(900, 520))
+import gc
+gc.disable()        # as operator_app: only the Tk thread collects
 app = build_app(settings, AppMode.WINDOW)
+gc.freeze()
 ui = OperatorUi(operator_app.ui_ports_for(app), root=root, notify_backend=None)
 root.update()
+app.start(connect=False)      # as the app once the window is up: directory, background extras
 app.directory.ready.wait(); app.directory.search("a")
 import threading
 for thread in threading.enumerate():
-    if thread.name == "directory-load":
+    if thread.name in ("directory-load", "after-start"):
         thread.join(300)
 out = {"rss_window": psutil.Process().memory_info().rss / 2**20}
 console = app.console
@@ -116,7 +120,7 @@ while window.results_seen == 0 or not window.result.complete:
     ui.pump.drain(); root.update(); time.sleep(0.01)
 for _ in range(50):
     ui.pump.drain(); root.update(); time.sleep(0.01)
-import gc; gc.collect()
+gc.collect()
 out["rss_console"] = psutil.Process().memory_info().rss / 2**20
 out["calls"] = console.run(ConsoleQuery(preset="all")).total
 months = console.store.calls.months()

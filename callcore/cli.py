@@ -189,27 +189,38 @@ def cmd_contacts_import(args: argparse.Namespace, settings: Settings) -> int:
         rejected = [(r.row, r.reason) for r in result.rejected]
         for contact, reason in write_contacts(store, plan.writes, validated=plan.validated):   # batched, crash-safe
             rejected.append((-1, f"{contact.name}: {reason}"))          # never stops the good rows
-        for warning in result.warnings:
-            print(_("warning: {warning}").format(warning=warning))
-        print(_("imported {n} contacts: {added} added, {updated} updated").format(
-            n=plan.added + plan.updated, added=plan.added, updated=plan.updated))
-        if plan.unchanged or plan.merged_rows or plan.skipped:
-            print(_("{unchanged} rows unchanged, {merged} rows merged into another contact, "
-                    "{skipped} duplicate rows skipped").format(
-                unchanged=plan.unchanged, merged=plan.merged_rows, skipped=plan.skipped))
-        if plan.duplicates:
-            print(_("duplicates ({n}):").format(n=len(plan.duplicates)))
-            for duplicate in plan.duplicates[:DUPLICATES_SHOWN]:
-                print(_("  row {row}: {what}").format(row=duplicate.row, what=duplicate))
-            if len(plan.duplicates) > DUPLICATES_SHOWN:
-                print(_("  … and {n} more").format(n=len(plan.duplicates) - DUPLICATES_SHOWN))
-        if rejected:
-            print(_("rejected {n} rows:").format(n=len(rejected)))
-            for row, reason in sorted(rejected):
-                print(_("  row {row}: {reason}").format(row=row, reason=reason))
+        print_import_summary(plan, result.warnings, rejected)
         return EXIT_OK
     with without_gc():        # ~1M acyclic objects; also over the checkpoint written on close
         return _run_with_store(args, settings, body)
+
+
+def print_import_summary(counts: Any, warnings: list[str], rejected: list[tuple[int, str]],
+                         rejected_shown: int | None = None) -> None:
+    """What a contact import did (``counts``: an ImportPlan or ImportSummary), its duplicate
+    and rejected rows (the first ``rejected_shown``; all when None)."""
+    for warning in warnings:
+        print(_("warning: {warning}").format(warning=warning))
+    print(_("imported {n} contacts: {added} added, {updated} updated").format(
+        n=counts.added + counts.updated, added=counts.added, updated=counts.updated))
+    if counts.unchanged or counts.merged_rows or counts.skipped:
+        print(_("{unchanged} rows unchanged, {merged} rows merged into another contact, "
+                "{skipped} duplicate rows skipped").format(
+            unchanged=counts.unchanged, merged=counts.merged_rows, skipped=counts.skipped))
+    _print_first(_("duplicates ({n}):"), [_("  row {row}: {what}").format(row=d.row, what=d)
+                                          for d in counts.duplicates], DUPLICATES_SHOWN)
+    _print_first(_("rejected {n} rows:"), [_("  row {row}: {reason}").format(row=row, reason=reason)
+                                           for row, reason in sorted(rejected)], rejected_shown)
+
+
+def _print_first(title: str, lines: list[str], shown: int | None) -> None:
+    if not lines:
+        return
+    print(title.format(n=len(lines)))
+    for line in lines[:shown]:
+        print(line)
+    if shown is not None and len(lines) > shown:
+        print(_("  … and {n} more").format(n=len(lines) - shown))
 
 
 def find_contacts(store: Any, settings: Settings, text: str, limit: int) -> list[tuple[Contact, str]]:

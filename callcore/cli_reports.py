@@ -188,7 +188,7 @@ def cmd_contacts_import_mapped(args: argparse.Namespace, settings: Any) -> int:
     """``contacts import`` of an .xlsx (or a CSV with --map/--rejected): the same rows,
     merge rules and summary as the CSV import."""
     from reports.xlsx_import import import_contacts, parse_mapping, read_contacts, write_rejected
-    from .cli import DUPLICATES_SHOWN, EXIT_OK, CliError, _run_with_store
+    from .cli import DUPLICATES_SHOWN, EXIT_OK, CliError, _run_with_store, print_import_summary
     from .contact_import import ImportFileError, without_gc
     from .numbers import MatchRules
     path = Path(args.file)
@@ -205,24 +205,7 @@ def cmd_contacts_import_mapped(args: argparse.Namespace, settings: Any) -> int:
     def body(store: Any) -> int:
         summary = import_contacts(store, read, MatchRules.from_settings(settings),
                                   getattr(args, "duplicates", "merge"))
-        for warning in read.result.warnings:
-            print(_("warning: {warning}").format(warning=warning))
-        print(_("imported {n} contacts: {added} added, {updated} updated").format(
-            n=summary.added + summary.updated, added=summary.added, updated=summary.updated))
-        if summary.unchanged or summary.merged_rows or summary.skipped:
-            print(_("{unchanged} rows unchanged, {merged} rows merged into another contact, "
-                    "{skipped} duplicate rows skipped").format(
-                unchanged=summary.unchanged, merged=summary.merged_rows, skipped=summary.skipped))
-        if summary.duplicates:
-            print(_("duplicates ({n}):").format(n=len(summary.duplicates)))
-            for duplicate in summary.duplicates[:DUPLICATES_SHOWN]:
-                print(_("  row {row}: {what}").format(row=duplicate.row, what=duplicate))
-        if summary.rejected:
-            print(_("rejected {n} rows:").format(n=len(summary.rejected)))
-            for row, reason in sorted(summary.rejected)[:DUPLICATES_SHOWN]:
-                print(_("  row {row}: {reason}").format(row=row, reason=reason))
-            if len(summary.rejected) > DUPLICATES_SHOWN:
-                print(_("  … and {n} more").format(n=len(summary.rejected) - DUPLICATES_SHOWN))
+        print_import_summary(summary, read.result.warnings, summary.rejected, rejected_shown=DUPLICATES_SHOWN)
         if rejected_path is not None:
             refused = [r for r in summary.rejected if r[0] < 0]
             write_rejected(rejected_path, read, refused)

@@ -13,7 +13,7 @@ signed in, or its user was removed): anyone may take it.
 """
 from __future__ import annotations
 
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from .i18n import _
 from .records import ROLES, User
@@ -87,6 +87,17 @@ def assignable_names(actor: User | None, users: "Iterable[User]", me: User | Non
     if me is not None:
         names = [me.name] + [n for n in names if n != me.name]
     return names
+
+
+def assignable_names_of(current_user: "Callable[[], User | None]", users: "Iterable[User]",
+                        me: User | None) -> list[str]:
+    """:func:`assignable_names` for whoever ``current_user()`` says is acting; while users
+    exist and nobody is signed in (:class:`PermissionDenied`) only oneself."""
+    try:
+        actor = current_user()
+    except PermissionDenied:
+        return [me.name] if me is not None else []
+    return assignable_names(actor, users, me)
 
 
 def may_see_notes(actor: User | None, owner: User | None, privacy: bool) -> bool:

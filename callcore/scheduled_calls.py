@@ -207,13 +207,8 @@ class ScheduleBook:
 
     def assignable_users(self) -> list[str]:
         """Names this user may schedule for (self first)."""
-        try:
-            actor = self.current_user()
-        except PermissionDenied:
-            mine = self._me()
-            return [mine.name] if mine is not None else []
-        from .roles import assignable_names
-        return assignable_names(actor, self.store.users.all(copy=False), self._me())
+        from .roles import assignable_names_of
+        return assignable_names_of(self.current_user, self.store.users.all(copy=False), self._me())
 
     def quick_choices(self) -> list[tuple[str, datetime]]:
         return quick_choices(self.clock())

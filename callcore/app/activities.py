@@ -87,13 +87,8 @@ class ActivitiesFeature:
 
     def assignable_users(self) -> list[str]:
         """Names this user may give an activity to, self first."""
-        from ..roles import assignable_names
-        try:
-            actor = self.current_user()
-        except PermissionDenied:
-            mine = self._me()
-            return [mine.name] if mine is not None else []
-        return assignable_names(actor, self.store.users.all(copy=False), self._me())
+        from ..roles import assignable_names_of
+        return assignable_names_of(self.current_user, self.store.users.all(copy=False), self._me())
 
     def link_contact(self, call_id: str, contact_id: str) -> Any:
         """CON-6: link a logged call to a contact afterwards (see annotations)."""

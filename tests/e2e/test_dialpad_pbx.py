@@ -10,9 +10,8 @@ import subprocess
 
 import pytest
 
-from callcore.app import AppMode, build_app
 from callcore.records import Contact, Phone
-from callcore.settings import settings_from_dict
+from tests.e2e.operator_station import operator_station, station_settings
 from tests.gui.conftest import display, root, wait_until  # noqa: F401  (fixtures)
 from tests.pbx import plan
 
@@ -29,34 +28,12 @@ def xdotool(*args: str) -> None:
 
 @pytest.fixture
 def station(pbx, ami, root, tmp_path):
-    from operator_app import ui_ports_for
-    from ui.app import OperatorUi
-    (tmp_path / "shared").mkdir()
-    app = build_app(settings_from_dict({
-        "ami": {"host": plan.AMI_HOST, "port": plan.AMI_PORT, "username": plan.AMI_USER,
-                "secret": plan.AMI_SECRET},
-        "station": {"id": "ws-205", "extension": EXT, "user": "Νίκος", "context": "internal"},
-        "dial": {"outgoing_prefix": plan.OUTGOING_PREFIX},
-        "store": {"shared_folder": str(tmp_path / "shared"), "local_folder": str(tmp_path / "local")},
-    }), AppMode.WINDOW)
-    app.store.contacts.put(Contact(name=NAME, type="supplier", phones=[Phone(plan.TRUNK_ANSWERS, "work")]))
-    ui = OperatorUi(ui_ports_for(app), root=root, notify_backend=None)
-    ui.start()
-    app.start()
-    root.deiconify()
-    root.geometry("860x420+0+0")
-    assert wait_until(root, lambda: app.connection.status == "connected", timeout=20)
-    start = ami.mark()
-    try:
-        yield ui, app
-    finally:
-        ui.close()
-        app.close()
-        # a failed test must not leave its calls up (the phones are shared)
-        for made in ami.events(start, "Newchannel"):
-            if made.get("Channel", "").startswith((f"PJSIP/{EXT}-", "PJSIP/202-")) \
-                    and made.get("Linkedid") in {m.get("Linkedid") for m in ami.events(start, "DialBegin")}:
-                ami.action("Hangup", {"Channel": made["Channel"]})
+    def prepare(app):
+        app.store.contacts.put(Contact(name=NAME, type="supplier", phones=[Phone(plan.TRUNK_ANSWERS, "work")]))
+    with operator_station(station_settings(tmp_path, "ws-205", EXT), root, ami, prepare,
+                          hang_up_prefixes=(f"PJSIP/{EXT}-", "PJSIP/202-"), only_dialled=True,
+                          geometry="860x420+0+0") as made:
+        yield made
 
 
 def ring_then_number(ami, since, first_channel: str, number: str) -> dict:

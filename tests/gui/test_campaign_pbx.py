@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from callcore.app import AppMode, build_app
 from callcore.records import Campaign
-from callcore.settings import settings_from_dict
+from tests.e2e.operator_station import operator_station, station_settings
 from tests.gui.conftest import wait_until
 from tests.gui.schedule_fixtures import shot
 from tests.pbx import plan
@@ -32,32 +31,10 @@ def wait_free(ami, extension: str) -> None:
 
 @pytest.fixture
 def station(pbx, ami, root, tmp_path):
-    from operator_app import ui_ports_for
-    from ui.app import OperatorUi
-    (tmp_path / "shared").mkdir()
-    app = build_app(settings_from_dict({
-        "ami": {"host": plan.AMI_HOST, "port": plan.AMI_PORT, "username": plan.AMI_USER,
-                "secret": plan.AMI_SECRET},
-        "station": {"id": "ws-camp", "extension": EXT, "user": "Νίκος", "context": "internal"},
-        "dial": {"outgoing_prefix": plan.OUTGOING_PREFIX},
-        "campaign": {"countdown_seconds": 3},
-        "store": {"shared_folder": str(tmp_path / "shared"), "local_folder": str(tmp_path / "local"),
-                  "sync_interval": 0.25},
-    }), AppMode.WINDOW)
-    ui = OperatorUi(ui_ports_for(app), root=root, notify_backend=None)
-    ui.start()
-    app.start()
-    root.deiconify()
-    assert wait_until(root, lambda: app.connection.status == "connected", timeout=20)
-    start = ami.mark()
-    try:
-        yield ui, app
-    finally:
-        ui.close()
-        app.close()
-        for made in ami.events(start, "Newchannel"):
-            if made.get("Channel", "").startswith(f"PJSIP/{EXT}-"):
-                ami.action("Hangup", {"Channel": made["Channel"]})
+    settings = station_settings(tmp_path, "ws-camp", EXT, campaign={"countdown_seconds": 3},
+                                store={"sync_interval": 0.25})
+    with operator_station(settings, root, ami, hang_up_prefixes=(f"PJSIP/{EXT}-",)) as made:
+        yield made
 
 
 def logged(app, entry_id: str) -> list:
