@@ -64,7 +64,6 @@ class _Strings:
         self._roles: dict[str, list[int]] = {"name": [], "number": []}
         self._flags = bytearray(1)          # per code: 1 = used as a name, 2 = as a number (no sets:
         self.shared: dict[str, str] = {}    # 1 byte per code); texts the store already holds, reused
-        self._folded: dict[int, str] = {}
         self._joined: dict[str, tuple[int, str, np.ndarray, np.ndarray]] = {}
         self._ranks: np.ndarray | None = None
 
@@ -87,23 +86,34 @@ class _Strings:
             self._roles[kind].append(code)
         return code
 
-    def fold_of(self, code: int) -> str:
-        folded = self._folded.get(code)
-        if folded is None:
-            folded = self._folded[code] = fold(self.text[code])
-        return folded
+    def _piece(self, code: int, kind: str) -> str:
+        """What free text is searched in: a name folded, a number's digits only."""
+        if kind == "name":
+            return fold(self.text[code]).replace("\n", " ")
+        return _NON_DIGITS.sub("", self.text[code])
+
+    def _joined_of(self, kind: str) -> tuple[int, str, np.ndarray, np.ndarray]:
+        """(codes covered, their pieces joined by newlines, each piece's start, the codes),
+        extended by the codes listed since (no folded copy of every name kept beside it)."""
+        listed = self._roles[kind]
+        cached = self._joined.get(kind)
+        if cached is not None and cached[0] == len(listed):
+            return cached
+        done, text, starts, codes = cached if cached is not None else (0, "", np.zeros(0, np.int64),
+                                                                      np.zeros(0, np.int32))
+        new = listed[done:len(listed)]
+        pieces = [self._piece(c, kind) for c in new]
+        offset = len(text) + 1 if done else 0
+        lengths = np.fromiter((len(x) + 1 for x in pieces), dtype=np.int64, count=len(pieces))
+        new_starts = offset + np.concatenate(([0], np.cumsum(lengths)[:-1])) if pieces else lengths
+        text = (text + "\n" if done else "") + "\n".join(pieces)
+        cached = self._joined[kind] = (done + len(new), text, np.concatenate((starts, new_starts)),
+                                       np.concatenate((codes, np.array(new, dtype=np.int32))))
+        return cached
 
     def matching(self, needle: str, kind: str) -> np.ndarray:
         """Codes of ``kind`` (name: folded; number: digits only) containing ``needle``."""
-        listed = self._roles[kind]
-        cached = self._joined.get(kind)
-        if cached is None or cached[0] != len(listed):
-            codes = np.array(listed, dtype=np.int32)
-            pieces = ([self.fold_of(c) for c in listed] if kind == "name"
-                      else [_NON_DIGITS.sub("", self.text[c]) for c in listed])
-            starts = np.cumsum([0] + [len(x) + 1 for x in pieces[:-1]]) if pieces else np.zeros(0, np.int64)
-            cached = self._joined[kind] = (len(listed), "\n".join(pieces), np.asarray(starts), codes)
-        _n, joined, starts, codes = cached
+        _n, joined, starts, codes = self._joined_of(kind)
         if not needle or codes.size == 0:
             return np.zeros(0, dtype=np.int32)
         found = np.fromiter((m.start() for m in re.finditer(re.escape(needle), joined)), dtype=np.int64)
@@ -114,8 +124,10 @@ class _Strings:
     def ranks(self) -> np.ndarray:
         """Alphabetical rank of every code (names folded), for sorting by a text column."""
         if self._ranks is None or self._ranks.size != len(self.text):
-            flags = self._flags
-            keys = [self.fold_of(c) if flags[c] & 1 else t for c, t in enumerate(self.text)]
+            _n, joined, _starts, codes = self._joined_of("name")
+            keys = list(self.text)
+            for code, folded in zip(codes.tolist(), joined.split("\n") if codes.size else ()):
+                keys[code] = folded
             order = sorted(range(len(keys)), key=keys.__getitem__)
             ranks = np.empty(len(order), dtype=np.int32)
             ranks[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from typing import Any
 
 from ..i18n import _
@@ -38,6 +38,30 @@ def _search_text(contact: Contact) -> tuple[str, str]:
     return " " + " ".join(words), " ".join(_digits(p.number) for p in contact.phones)
 
 
+class _Listing:
+    """The contacts of one type in name order: folded names and ids as two parallel lists
+    (no tuple per contact: 6 MB less at 100,000 contacts); equal names in id order."""
+
+    def __init__(self, keys: list[str], ids: list[str]):
+        self.keys, self.ids = keys, ids
+
+    def insert(self, key: str, cid: str) -> None:
+        at = bisect_left(self.keys, key)
+        while at < len(self.keys) and self.keys[at] == key and self.ids[at] < cid:
+            at += 1
+        self.keys.insert(at, key)
+        self.ids.insert(at, cid)
+
+    def remove(self, key: str, cid: str) -> bool:
+        at = bisect_left(self.keys, key)
+        while at < len(self.keys) and self.keys[at] == key:
+            if self.ids[at] == cid:
+                del self.keys[at], self.ids[at]
+                return True
+            at += 1
+        return False
+
+
 class ContactsFeature:
     def __init__(self, store: Store, directory: Any, hub: Any = None):
         self.store = store
@@ -45,8 +69,8 @@ class ContactsFeature:
         self._lock = threading.Lock()
         # Contacts by type in name order (listing a type, searching a rare one): built in
         # the background at start (~1 s at 100,000), then kept in step with every change.
-        self._by_kind: dict[str, list[tuple[str, str]]] | None = None
-        self._entry: dict[str, tuple[str, tuple[str, str]]] = {}
+        self._by_kind: dict[str, _Listing] | None = None
+        self._entry: dict[str, str] = {}      # id → its folded name (the listing's key)
         self._words: dict[str, tuple[str, str]] = {}     # id → (" word word…", phone digits)
         self._closed = False
         self._unsubscribe = hub.subscribe(StoreChanged, self._store_changed) if hub is not None else None
@@ -158,7 +182,8 @@ class ContactsFeature:
         with self._lock:
             if self._by_kind is None:
                 self._build()
-            ids = [cid for _key, cid in self._by_kind.get(kind, [])[:limit]]  # type: ignore[union-attr]
+            listing = self._by_kind.get(kind)  # type: ignore[union-attr]
+            ids = listing.ids[:limit] if listing is not None else []
         found = (self.store.contacts.get(cid) for cid in ids)
         return [c for c in found if c is not None]
 
@@ -167,8 +192,10 @@ class ContactsFeature:
         with self._lock:
             if self._by_kind is None:
                 self._build()
-            items = self._by_kind.get(kind, [])  # type: ignore[union-attr]
-            return [cid for _key, cid in items] if len(items) <= _SMALL_KIND else None
+            listing = self._by_kind.get(kind)  # type: ignore[union-attr]
+            if listing is None:
+                return []
+            return list(listing.ids) if len(listing.ids) <= _SMALL_KIND else None
 
     def _scan(self, ids: list[str], tokens: list[str], limit: int) -> list[Contact]:
         """Contacts among ``ids`` (name order) where every typed word starts a word of the
@@ -192,14 +219,15 @@ class ContactsFeature:
         return found
 
     def _build(self) -> None:
-        by_kind: dict[str, list[tuple[str, str]]] = {k: [] for k in CONTACT_TYPES}
-        entry: dict[str, tuple[str, tuple[str, str]]] = {}
+        items: dict[str, list[tuple[str, str]]] = {k: [] for k in CONTACT_TYPES}
+        entry: dict[str, str] = {}
         for contact in self.store.contacts.all(copy=False):
-            item = (fold(contact.name), contact.id)
-            by_kind.setdefault(contact.type, []).append(item)
-            entry[contact.id] = (contact.type, item)
-        for items in by_kind.values():
-            items.sort()
+            key = entry[contact.id] = fold(contact.name)
+            items.setdefault(contact.type, []).append((key, contact.id))
+        by_kind = {}
+        for kind, pairs in items.items():
+            pairs.sort()
+            by_kind[kind] = _Listing([k for k, _i in pairs], [i for _k, i in pairs])
         self._by_kind, self._entry = by_kind, entry
 
     def _store_changed(self, change: StoreChanged) -> None:
@@ -212,15 +240,13 @@ class ContactsFeature:
                 self._words.pop(cid, None)
                 old = self._entry.pop(cid, None)
                 if old is not None:
-                    items = self._by_kind.get(old[0], [])
-                    at = bisect_left(items, old[1])
-                    if at < len(items) and items[at] == old[1]:
-                        del items[at]
+                    for listing in self._by_kind.values():
+                        if listing.remove(old, cid):
+                            break
                 contact = self.store.contacts.get(cid)
                 if contact is not None:
-                    item = (fold(contact.name), contact.id)
-                    insort(self._by_kind.setdefault(contact.type, []), item)
-                    self._entry[cid] = (contact.type, item)
+                    key = self._entry[cid] = fold(contact.name)
+                    self._by_kind.setdefault(contact.type, _Listing([], [])).insert(key, cid)
 
     def close(self) -> None:
         self._closed = True

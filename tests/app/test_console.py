@@ -237,3 +237,21 @@ def test_open_scheduled_calls_are_rows_with_their_own_status_not_counted_as_call
     box, done = [], threading.Event()
     feature.statistics(ConsoleQuery(*quick_range("today")), lambda s: (box.append(s), done.set()))
     assert done.wait(10) and box[0].calls == 3                                    # calls only
+
+
+def test_names_of_calls_logged_while_open_are_found_folded_and_sorted_among_the_others(store, office):
+    """The free-text index grows with the new names (folded: accents and case ignored), and
+    sorting by name places a new caller among the old ones."""
+    hub = EventHub()
+    store.subscribe(lambda change: hub.publish(StoreChanged(change.table, change.keys, change.origin)))
+    feature = console(store, None, hub)
+    assert ask(feature, ConsoleQuery(text="μανουσακης")).total == 2          # index made
+    assert ask(feature, ConsoleQuery(sort="name")).total == 6                # ranks made
+    store.calls.add(CallRecord(id=call_id_for("later"), linkedid="later", direction="in", status="answered",
+                               started_at=at(0, 14), caller_number="6977000111", caller_name="Άγγελος Βλάχος",
+                               user="Anna"))
+    found = ask(feature, ConsoleQuery(text="αγγελος βλαχος"))
+    assert [r.name for r in found.page(0, 5)] == ["Άγγελος Βλάχος"]
+    assert ask(feature, ConsoleQuery(text="μανουσακης")).total == 2          # the old ones still found
+    ordered = [r.name for r in ask(feature, ConsoleQuery(sort="name", descending=False)).page(0, 10) if r.name]
+    assert ordered.index("Άγγελος Βλάχος") < ordered.index("Γιώργος Μανουσάκης")
