@@ -26,8 +26,8 @@ from typing import Any, Callable
 
 from ..ami.connection import AmiConnection
 from ..ami.pool import AmiPool
-from ..events import StoreChanged
 from ..directory_cache import trim_heap
+from ..events import StoreChanged
 from ..logs import add_secret
 from ..numbers import MatchRules
 from ..settings import Settings
