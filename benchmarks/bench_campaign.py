@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_p99 as stats, timed_ms as timed  # noqa: E402
 from callcore.campaign_book import CampaignBook  # noqa: E402
 from callcore.campaigns import UNANSWERED, stamp  # noqa: E402
 from callcore.records import Campaign, CampaignClaim, CampaignOutcome  # noqa: E402
@@ -39,18 +39,6 @@ class Clock:
         return self.now
 
 
-def stats(samples: list[float]) -> tuple[float, float]:
-    samples = sorted(samples)
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-
-
-def timed(fn, runs: int) -> tuple[float, float]:
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return stats(out)
 
 
 def counters_after_changes(book: CampaignBook, store: Store, clock: Clock, cid: str, runs: int,

@@ -9,7 +9,6 @@ the dialog is one ``entries(query)`` and each PBX state change one hub publish.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import timed_ms as timed  # noqa: E402
 from benchmarks.bench_directory import make_contacts  # noqa: E402
 from callcore.app.hub import EventHub  # noqa: E402
 from callcore.app.presence import PresenceFeature  # noqa: E402
@@ -40,14 +40,6 @@ class MemoryStore:
         self.contacts, self.users = Repo(contacts), Repo(users)
 
 
-def timed(fn, runs: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
 def main() -> int:

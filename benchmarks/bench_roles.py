@@ -9,14 +9,13 @@ Run ``python benchmarks/bench_roles.py [--runs N]``; prints a markdown table (me
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import timed_ms as measure  # noqa: E402
 from callcore.passwords import hash_password, verify_password  # noqa: E402
 from callcore.records import User  # noqa: E402
 from callcore.roles import may_change  # noqa: E402
@@ -42,14 +41,6 @@ class _Store:
         self.users = _Repo(users)
 
 
-def measure(work, runs: int) -> tuple[float, float]:
-    costs = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        costs.append((time.perf_counter() - start) * 1000)
-    costs.sort()
-    return statistics.median(costs), costs[min(len(costs) - 1, int(len(costs) * 0.99))]
 
 
 def main() -> int:

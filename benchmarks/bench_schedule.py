@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import timed_ms as timed  # noqa: E402
 from callcore.app.hub import EventHub  # noqa: E402
 from callcore.app.reminders import ReminderFeature  # noqa: E402
 from callcore.events import StoreChanged  # noqa: E402
@@ -36,14 +37,6 @@ from callcore.store import Store  # noqa: E402
 USERS = [f"user{i:02d}" for i in range(40)]
 
 
-def timed(fn, runs: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
 def fill(store: Store, count: int) -> None:
