@@ -53,12 +53,33 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8", errors="replace")
     if "--self-test" in args:
         return _self_test()
-    if args and args[0] == "dial":
-        return run_dial(args[1:])
+    dial_at = _command_position(args, "dial")
+    if dial_at is not None:
+        return run_dial(args[dial_at + 1:])
     if CLI_COMMANDS & set(args):
         from callcore.cli import main as cli_main
         return cli_main(args)
     return run_app(args)
+
+
+# The window's options that take a value: a script may put them before any command.
+_VALUE_OPTIONS = {"--settings", "--language", "--user", "--log-level"}
+
+
+def _command_position(args: list[str], command: str) -> int | None:
+    """Where ``command`` stands in ``args`` when only the window's options come before it
+    (``--settings S dial N`` as well as ``dial N``); None when it is not the command."""
+    i = 0
+    while i < len(args):
+        if args[i] == command:
+            return i
+        if args[i] in _VALUE_OPTIONS:
+            i += 2
+        elif args[i].startswith("--"):
+            i += 1
+        else:
+            return None
+    return None
 
 
 def run_dial(args: list[str]) -> int:

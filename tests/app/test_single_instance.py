@@ -65,6 +65,14 @@ def test_dial_with_no_window_running_says_so_and_exits_1(tmp_path):
     assert "not running" in result.stderr
 
 
+def test_dial_after_the_usual_options_is_still_dial(running):
+    """An admin's script passes ``--settings`` to every command: dial takes it too."""
+    folder, seen = running
+    result = run(folder, "--settings", str(folder / "settings.json"), "dial", "2101234567")
+    assert result.returncode == 0, result.stderr
+    assert seen == [DialRequested("2101234567", "handoff")]
+
+
 def test_a_crashed_window_leaves_no_door_open(tmp_path):
     (tmp_path / "instance.json").write_text(json.dumps({"port": 1, "token": "x", "pid": 999999}))
     result = run(tmp_path, "dial", "2101234567")
