@@ -384,7 +384,9 @@ class ConsoleFeature:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="console", daemon=True)
                 self._thread.start()
-                self._jobs.put((1, next(self._seq), self._start_index))
+                # before the request that started it: a query must know which months exist
+                # (else the first one answers "0 of 0 calls, complete")
+                self._jobs.put((0, next(self._seq), self._start_index))
         self._jobs.put((priority, next(self._seq), fn))
 
     def _run(self) -> None:

@@ -255,3 +255,15 @@ def test_names_of_calls_logged_while_open_are_found_folded_and_sorted_among_the_
     assert ask(feature, ConsoleQuery(text="μανουσακης")).total == 2          # the old ones still found
     ordered = [r.name for r in ask(feature, ConsoleQuery(sort="name", descending=False)).page(0, 10) if r.name]
     assert ordered.index("Άγγελος Βλάχος") < ordered.index("Γιώργος Μανουσάκης")
+
+
+def test_the_first_search_knows_every_month_even_before_the_index_is_built(store, office):
+    """The console opened for the first time: its first answer must not be "0 of 0 calls,
+    complete" just because the index had not started (it says which months are pending)."""
+    feature = ConsoleFeature(store, EventHub(), current_user=lambda: None,
+                             annotations=AnnotationsFeature(store, current_user=lambda: None))
+    first = ask(feature, ConsoleQuery(preset="all"))
+    assert first.months_total == len(store.calls.months()) >= 2
+    assert not first.complete or first.total == 6      # incomplete: the window asks again
+    assert feature.wait_indexed()
+    assert ask(feature, ConsoleQuery(preset="all")).total == 6
