@@ -208,7 +208,6 @@ class DirectoryWindow(ToolWindow, ttk.Toplevel):
         buttons.pack(fill="x", pady=(10, 0))
         self.message_label = ttk.Label(buttons, text="", foreground="#8a9496",
                                        font="OperatorSmallFont")
-        self.message_label.pack(side="left")
         picking = self._on_pick_number is not None or self._on_pick_contact is not None
         self.open_button = ttk.Button(buttons, text=_("Choose") if picking else _("Open"),
                                       bootstyle="primary", width=9, command=self.enter)
@@ -236,6 +235,8 @@ class DirectoryWindow(ToolWindow, ttk.Toplevel):
         if self.on_schedule is not None and not picking:
             self.schedule_button.pack(side="right", padx=(0, 6))
             bind_ctrl(self, "r", self.schedule_selected, shift=True)
+        # packed last: a narrow window shortens the hint, never the buttons
+        self.message_label.pack(side="left", fill="x", expand=True)
 
     # -- searching ------------------------------------------------------------------------
     @property
