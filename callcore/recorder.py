@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,23 @@ from .i18n import _
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+_ECHO_LOCK = threading.Lock()
+
+
+def echo_line(text: str, flush: bool = True) -> None:
+    """One whole line on stdout. The recorder's lines come from every PBX connection's
+    thread at once; ``print`` writes the text and the newline separately, so two lines could
+    run together ("AMI branch: connectedAMI: connected") for a script reading them."""
+    with _ECHO_LOCK:
+        sys.stdout.write(text + "\n")
+        if flush:
+            sys.stdout.flush()
 
 
 class Recorder:
     """The application in recorder mode, plus a line on stdout per logged call."""
 
-    def __init__(self, settings: Settings, *, echo=print, log_file: Path | None = None,
+    def __init__(self, settings: Settings, *, echo=echo_line, log_file: Path | None = None,
                  **build_options: Any):
         self.echo = echo
         self.stopped = threading.Event()

@@ -94,3 +94,30 @@ def test_window_connection_waits_for_the_user_after_a_refused_login():
         finally:
             recorder.stop()
             window.stop()
+
+
+def test_recorder_lines_from_many_connections_never_run_together(monkeypatch):
+    """Two PBX connections report at once (CI saw "AMI branch: connectedAMI: connected"):
+    every line the recorder prints arrives whole, however the threads interleave."""
+    import io
+    import sys
+    import threading
+    import time as _time
+    from callcore.recorder import echo_line
+
+    class SlowOut(io.StringIO):
+        def write(self, text):          # a pause inside every write invites the other thread in
+            _time.sleep(0.001)
+            return super().write(text)
+    out = SlowOut()
+    monkeypatch.setattr(sys, "stdout", out)
+    lines = [f"AMI {name}: connected" for name in ("main", "branch", "Αθήνα", "Brno")] * 10
+    threads = [threading.Thread(target=echo_line, args=(line,)) for line in lines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(out.getvalue().splitlines()) == sorted(lines)
+    import inspect
+    from callcore.recorder import Recorder
+    assert inspect.signature(Recorder).parameters["echo"].default is echo_line
